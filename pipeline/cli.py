@@ -1,0 +1,181 @@
+"""Command line (typer): parse options, build Settings, call the stages. Thin by design."""
+from __future__ import annotations
+
+import datetime as dt
+import os
+import sys
+from pathlib import Path
+from typing import List, Optional
+
+import typer
+
+from pipeline.config import Settings
+from pipeline.errors import KzxError, UsageError
+
+app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
+                  help="kzx: money, percent, date and project figures from texts about Kazakhstan's regions, "
+                       "as Parquet tables.")
+
+DEBUG = {"on": False}
+
+
+def _date(value: Optional[str]) -> Optional[dt.date]:
+    if value is None:
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise UsageError(f"--published {value!r} is not a date", "use YYYY-MM-DD")
+
+
+def _settings(inputs=(), out=Path("data/out"), rules=None, metadata=None, published=None, workers=1) -> Settings:
+    for p in inputs:
+        if not Path(p).exists():
+            raise UsageError(f"input {p} does not exist")
+    if rules is not None and not Path(rules).is_dir():
+        raise UsageError(f"--rules {rules} is not a folder")
+    if metadata is not None and not Path(metadata).is_file():
+        raise UsageError(f"--metadata {metadata} is not a file")
+    if workers < 1:
+        raise UsageError("--workers must be at least 1")
+    return Settings(inputs=tuple(Path(p) for p in inputs), out=Path(out), rules_dir=Path(rules) if rules else None,
+                    metadata=Path(metadata) if metadata else None, published=_date(published), workers=workers,
+                    progress=_show_progress())
+
+
+def _show_progress() -> bool:
+    return sys.stderr.isatty() and not os.environ.get("CI")
+
+
+def _bar(items, total):
+    with typer.progressbar(items, length=total, label="kzx", file=sys.stderr) as bar:
+        yield from bar
+
+
+def _run(fn):
+    """Library errors → one clear line and an exit code; traceback only with --debug."""
+    try:
+        return fn()
+    except KzxError as e:
+        if DEBUG["on"]:
+            raise
+        typer.echo(f"Error: {e.message}" + (f"\nHint: {e.hint}" if e.hint else ""), err=True)
+        raise typer.Exit(e.code)
+
+
+OUT = typer.Option(Path("data/out"), "-o", "--out", help="Output folder for the Parquet tables.")
+RULES = typer.Option(None, "--rules", help="Rules folder (default: the rules shipped with kzx).")
+META = typer.Option(None, "--metadata", help="CSV or JSON Lines keyed by doc_id: published, title, url.")
+PUB = typer.Option(None, "--published", help="One publication date (YYYY-MM-DD) for every document of the run.")
+WORKERS = typer.Option(1, "--workers", "-j", help="Worker processes.")
+
+
+@app.callback()
+def _main(debug: bool = typer.Option(False, "--debug", help="Show tracebacks.")):
+    DEBUG["on"] = debug
+
+
+def _finish(summary) -> None:
+    typer.echo(summary.line(), err=True)
+    if summary.input_errors:
+        raise typer.Exit(1)
+
+
+@app.command()
+def extract(inputs: List[Path] = typer.Argument(..., help="Files or folders (recursive)."), out: Path = OUT,
+            rules: Optional[Path] = RULES, metadata: Optional[Path] = META, published: Optional[str] = PUB,
+            workers: int = WORKERS):
+    """All stages in one go: ingest, tokenize, match, link; writes every table.
+
+    Example: kzx extract data/raw -o data/out --metadata data/raw.metadata.csv
+    """
+    from pipeline.run import extract as run_extract
+
+    s = _run(lambda: _settings(inputs, out, rules, metadata, published, workers))
+    _finish(_run(lambda: run_extract(s, progress=_bar if s.progress else None)))
+
+
+@app.command()
+def ingest(inputs: List[Path] = typer.Argument(..., help="Files or folders (recursive)."), out: Path = OUT,
+           rules: Optional[Path] = RULES, metadata: Optional[Path] = META, published: Optional[str] = PUB):
+    """Read files into the `documents` table (and `errors`).
+
+    Example: kzx ingest data/raw -o data/out --metadata data/raw.metadata.csv
+    """
+    from pipeline.stages import ingest_stage
+
+    s = _run(lambda: _settings(inputs, out, rules, metadata, published))
+    _finish(_run(lambda: ingest_stage(s)))
+
+
+@app.command()
+def tokenize(out: Path = OUT, rules: Optional[Path] = RULES):
+    """Split the documents of OUT into sentences (`sentences` table).
+
+    Example: kzx tokenize -o data/out
+    """
+    from pipeline.stages import tokenize_stage
+
+    s = _run(lambda: _settings((), out, rules))
+    _finish(_run(lambda: tokenize_stage(s)))
+
+
+@app.command()
+def match(out: Path = OUT, rules: Optional[Path] = RULES):
+    """Apply the rules to every sentence of OUT (`figures`, `links`, `claims`).
+
+    Example: kzx match -o data/out --rules rules/
+    """
+    from pipeline.stages import match_stage
+
+    s = _run(lambda: _settings((), out, rules))
+    _finish(_run(lambda: match_stage(s)))
+
+
+@app.command()
+def explain(text: str = typer.Argument(..., help="The text to run the rules on."),
+            published: Optional[str] = PUB, rules: Optional[Path] = RULES):
+    """Run the rules on one text and print each match: span, kind, rule id, normalized fields.
+
+    Example: kzx explain "more than 2 trillion tenge or 53% this year" --published 2022-07-15
+    """
+    from pipeline.explain import explain_text
+
+    s = _run(lambda: _settings((), Path("."), rules, None, published))
+    typer.echo(_run(lambda: explain_text(text, s)))
+
+
+@app.command()
+def stats(out: Path = typer.Argument(..., help="An output folder of kzx extract."),
+          format: str = typer.Option("table", "--format", help="table, csv or json.")):
+    """Counts of figures per document and kind, with totals.
+
+    Example: kzx stats data/out --format csv
+    """
+    from pipeline.stats import count_table, render
+
+    typer.echo(_run(lambda: render(count_table(out), format)))
+
+
+@app.command()
+def check(out: Path = typer.Argument(..., help="An output folder of kzx extract."),
+          baseline: Path = typer.Option(..., "--baseline", help="Committed counts (CSV or JSON)."),
+          tolerance: str = typer.Option("0", "--tolerance", help="Allowed drift per count: 3 (absolute) or 5% (relative)."),
+          update: bool = typer.Option(False, "--update", help="Rewrite the baseline with the current counts.")):
+    """Compare the counts of OUT with a baseline; exit 1 with a table of every change.
+
+    Example: kzx check data/out --baseline tests/baseline_counts.csv
+    """
+    from pipeline.stats import check_counts
+
+    code, message = _run(lambda: check_counts(out, baseline, tolerance, update))
+    typer.echo(message)
+    raise typer.Exit(code)
+
+
+def main():
+    try:
+        app()
+    except KzxError as e:  # raised outside a command (should not happen); still one line
+        typer.echo(f"Error: {e}", err=True)
+        sys.exit(e.code)

@@ -1,0 +1,127 @@
+"""Sentence text × rules → mentions (span, kind, rule id, normalized fields).
+
+Every rule's regex runs over the sentence; matches of `exclude` rules veto overlapping matches
+of their kind; the rest are normalized, then overlaps are settled longest-first (a project may
+hold a date, e.g. "Program ... for 2021-2024", so projects are settled on their own). Bare
+money amounts take the currency the sentence names, or are dropped.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+import regex
+
+from pipeline.normalize.dates import parse_with_dateparser, resolve_date
+from pipeline.normalize.money import amounts, normalize_money
+from pipeline.normalize.percent import normalize_percent
+from pipeline.normalize.projects import normalize_project
+
+FIELDS = ("value_min", "value_max", "unit", "qualifier", "date_start", "date_end", "granularity", "name")
+SEPARATE = {"project"}   # kinds whose spans may hold mentions of other kinds
+
+
+@dataclass
+class Mention:
+    kind: str
+    start: int
+    end: int
+    text: str
+    rule: str
+    priority: int = 0
+    fields: dict = field(default_factory=dict)
+    note: str | None = None
+
+    def get(self, key):
+        return self.fields.get(key)
+
+
+def _normalize(rule, m, text: str, rs, published) -> dict | None:
+    kind = rule.normalize or rule.kind
+    if kind == "money":
+        return normalize_money(text, rs)
+    if kind == "percent":
+        out = normalize_percent(text, rs)
+        if rule.unit:
+            out["unit"] = rule.unit
+        return out
+    if kind == "date":
+        groups = {k: v for k, v in m.groupdict().items() if v is not None}
+        start, end, gran = resolve_date(groups, rs, published)
+        return {"date_start": start, "date_end": end, "granularity": gran}
+    if kind == "dateparser":
+        day = parse_with_dateparser(text, published)
+        if day is None:
+            raise ValueError("dateparser could not read it")
+        return {"date_start": day, "date_end": day, "granularity": "day"}
+    if kind == "project":
+        return normalize_project(text, rs)
+    return {}
+
+
+def _qualifier(rs) -> regex.Pattern:
+    if "qualifier" not in rs.cache:
+        rs.cache["qualifier"] = regex.compile(r"(?<![\p{L}])(" + rs.macros["QUALIFIER"] + r")\s*$", regex.I)
+    return rs.cache["qualifier"]
+
+
+def _settle(cands: list[Mention]) -> list[Mention]:
+    """Keep non-overlapping mentions: longest first, then higher priority, then earlier."""
+    chosen: list[Mention] = []
+    for c in sorted(cands, key=lambda c: (-(c.end - c.start), -c.priority, c.start)):
+        if all(c.end <= k.start or c.start >= k.end for k in chosen):
+            chosen.append(c)
+    return chosen
+
+
+def find_mentions(text: str, rs, published: dt.date | None = None) -> list[Mention]:
+    """All mentions in one sentence's text; offsets index `text`. Sorted by start."""
+    vetoes, cands = [], []
+    for rule in rs.rules:
+        for m in rule.regex.finditer(text):
+            s, e = m.span()
+            while s < e and text[s].isspace():
+                s += 1
+            while e > s and text[e - 1].isspace():
+                e -= 1
+            if s == e:
+                continue
+            if rule.exclude:
+                vetoes.append((rule.kind, s, e))
+                continue
+            span = text[s:e]
+            note = None
+            try:
+                fields = _normalize(rule, m, span, rs, published)
+            except (ValueError, KeyError, TypeError, OverflowError) as err:
+                fields, note = {}, f"not normalized: {err}"
+            if fields is None:
+                continue
+            cands.append(Mention(rule.kind, s, e, span, rule.id, rule.priority, fields, note))
+    cands = [c for c in cands if not any(k == c.kind and c.start < ve and vs < c.end for k, vs, ve in vetoes)]
+    chosen = _settle([c for c in cands if c.kind not in SEPARATE])
+    for kind in SEPARATE:
+        chosen += _settle([c for c in cands if c.kind == kind])
+    chosen.sort(key=lambda c: (c.start, c.end, c.kind))
+    return _finish_money(chosen, text, rs)
+
+
+def _finish_money(mentions: list[Mention], text: str, rs) -> list[Mention]:
+    """Bare amounts take the nearest currency of the sentence; qualifiers are read off the left."""
+    named = [m for m in mentions if m.kind == "money" and m.get("unit")]
+    if not named:
+        unit_in_text = amounts(rs).unit(text)
+    out = []
+    for m in mentions:
+        if m.kind == "money" and not m.get("unit") and not m.note:
+            if named:
+                m.fields["unit"] = min(named, key=lambda n: abs(n.start - m.start)).get("unit")
+            elif unit_in_text:
+                m.fields["unit"] = unit_in_text
+            else:
+                continue   # a bare number with no currency in reach is not money
+        if m.kind in ("money", "percent"):
+            q = _qualifier(rs).search(text, max(0, m.start - 40), m.start)
+            m.fields["qualifier"] = rs.lookup("qualifier", q.group(1)) if q else None
+        out.append(m)
+    return out

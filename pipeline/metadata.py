@@ -1,0 +1,97 @@
+"""Publication dates from outside the text (a metadata file) and from inside it (a dateline).
+
+Metadata file: CSV or JSON Lines keyed by doc_id with `published` and optionally `title`,
+`url` — the form users export from their scrapers. A key may also be a bare file name when
+that names exactly one input. Rows that match no input are reported by the runner.
+"""
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import regex
+
+from pipeline.errors import UsageError
+from pipeline.ingest import parse_iso_date
+
+
+@dataclass
+class MetadataIndex:
+    path: str
+    rows: dict[str, dict]
+    used: set = field(default_factory=set)
+
+    @classmethod
+    def load(cls, path) -> "MetadataIndex":
+        path = Path(path)
+        try:
+            text = path.read_text(encoding="utf-8-sig")
+        except (OSError, UnicodeDecodeError) as e:
+            raise UsageError(f"cannot read metadata file {path}: {e}", "pass a UTF-8 CSV or JSON Lines file")
+        recs = []
+        if path.suffix.lower() in (".jsonl", ".ndjson", ".json") or text.lstrip().startswith("{"):
+            for n, line in enumerate(text.splitlines(), 1):
+                if line.strip():
+                    try:
+                        recs.append(json.loads(line))
+                    except json.JSONDecodeError as e:
+                        raise UsageError(f"metadata file {path}, line {n}: invalid JSON ({e.msg})")
+        else:
+            recs = list(csv.DictReader(text.splitlines()))
+        rows = {}
+        for n, r in enumerate(recs, 1):
+            key = str(r.get("doc_id") or "").strip()
+            if not key:
+                raise UsageError(f"metadata file {path}, row {n}: no doc_id", "the file needs a doc_id column")
+            pub = r.get("published") or None
+            date = parse_iso_date(pub)
+            if pub and date is None:
+                raise UsageError(f"metadata file {path}, row {n}: published {pub!r} is not YYYY-MM-DD")
+            rows[key] = {"published": date, "title": (r.get("title") or None), "url": (r.get("url") or None)}
+        return cls(str(path), rows)
+
+    def get(self, doc_id: str) -> dict | None:
+        if doc_id in self.rows:
+            return self.rows[doc_id]
+        base = doc_id.split("#")[0]
+        if base in self.rows:
+            return self.rows[base]
+        name = Path(base).name
+        return self.rows.get(name)
+
+    def mark(self, doc_id: str) -> None:
+        for k in (doc_id, doc_id.split("#")[0], Path(doc_id.split("#")[0]).name):
+            if k in self.rows:
+                self.used.add(k)
+
+    def unmatched(self, used: set) -> list[str]:
+        return sorted(k for k in self.rows if k not in used)
+
+
+_PREFIX = regex.compile(r"^\s*(?:(?:date|published|posted|updated|dated)\s*:?\s*)?", regex.I)
+
+
+def find_dateline(text: str, rs, lines: int = 12) -> dt.date | None:
+    """A line near the top that is only a date ("17 Jan 2022", "date 2023-07-25",
+    "Thursday, 29 July 2021") gives the publication date."""
+    from pipeline.match import find_mentions  # the date rules read the line
+
+    seen = 0
+    for line in text[:2000].splitlines():
+        line = line.strip()
+        if not line:
+            continue
+        seen += 1
+        if seen > lines:
+            break
+        if len(line) > 60:
+            continue
+        body = line[_PREFIX.match(line).end():]
+        for m in find_mentions(body, rs, None):
+            rest = (body[:m.start] + body[m.end:]).strip(" ,.|-–—()")
+            if m.kind == "date" and m.get("granularity") == "day" and m.get("date_start") and not rest:
+                return m.get("date_start")
+    return None

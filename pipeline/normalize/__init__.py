@@ -1,0 +1,1 @@
+"""Pure functions from a matched span (and a reference date) to normalized values."""

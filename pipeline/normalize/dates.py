@@ -1,0 +1,121 @@
+"""Date match groups (+ publication date) → (date_start, date_end, granularity), inclusive.
+
+The date rules name what they capture: day, month/nmonth, year, rel (this/last/next year),
+month2/year2 (end of a range), quarter/quarter_ord, half/half_ord, season, relm (this/last
+month), edge (the beginning/end of), open (since/until/by/before). This module only
+combines them; the words themselves are looked up in rules/lexicon/calendar.yaml.
+
+>>> # {"open": "since", "year": "2015"} → (2015-01-01, None, "year")
+>>> # {"rel": "this"} with published 2022-07-15 → (2022-01-01, 2022-12-31, "year")
+"""
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+from functools import lru_cache
+
+D = dt.date
+
+
+def _month_end(y: int, m: int) -> D:
+    return D(y, m, calendar.monthrange(y, m)[1])
+
+
+def _add_months(y: int, m: int, k: int) -> tuple[int, int]:
+    n = y * 12 + (m - 1) + k
+    return n // 12, n % 12 + 1
+
+
+def _year(s: str | None, base: int | None = None) -> int | None:
+    if not s:
+        return None
+    y = int(s)
+    if y < 100 and base is not None:               # "2020-24": the century of the start
+        y = base // 100 * 100 + y
+    return y
+
+
+def resolve_date(g: dict, rs, published: D | None) -> tuple[D | None, D | None, str]:
+    """Combine the groups of one date match into an inclusive interval."""
+    look = rs.lookup
+    month = int(look("month", g["month"])) if g.get("month") else (int(g["nmonth"]) if g.get("nmonth") else None)
+    month2 = int(look("month", g["month2"])) if g.get("month2") else None
+    year = _year(g.get("year"))
+    rel = g.get("rel")
+    pub_year = published.year if published else None
+    if year is None and rel is not None:
+        year = pub_year + int(look("rel_year", rel)) if pub_year else None
+    relative = g.get("year") is None          # resolved against the publication date
+    if year is None and not relative:
+        return None, None, "year"
+    if year is None:
+        year = pub_year
+    year2 = _year(g.get("year2"), year)
+
+    if year is None:                          # relative, no publication date: found, not resolved
+        return None, None, _granularity(g, month, month2)
+
+    if g.get("relm"):
+        y, m = _add_months(published.year, published.month, int(look("rel_year", g["relm"])))
+        start, end, gran = D(y, m, 1), _month_end(y, m), "month"
+    elif g.get("day") and month:
+        day = int("".join(c for c in g["day"] if c.isdigit()))
+        start = end = D(year, month, day)
+        gran = "day"
+    elif month and (month2 or g.get("year2")):
+        y2 = year2 if year2 is not None else year
+        start, end, gran = D(year, month, 1), _month_end(y2, month2 or month), "range"
+    elif month:
+        start, end, gran = D(year, month, 1), _month_end(year, month), "month"
+    elif g.get("quarter") or g.get("quarter_ord"):
+        q = int(g.get("quarter") or look("ordinal", g["quarter_ord"]))
+        start, end, gran = D(year, 3 * q - 2, 1), _month_end(year, 3 * q), "quarter"
+    elif g.get("half") or g.get("half_ord"):
+        h = min(2, int(g.get("half") or look("ordinal", g["half_ord"])))
+        start, end, gran = D(year, 6 * h - 5, 1), _month_end(year, 6 * h), "half"
+    elif g.get("season"):
+        first, last = (int(x) for x in look("season", g["season"]).split("-"))
+        y_end = year + 1 if last < first else year
+        start, end, gran = D(year, first, 1), _month_end(y_end, last), "range"
+    elif year2 is not None:
+        start, end, gran = D(year, 1, 1), D(year2, 12, 31), "range"
+    else:
+        start, end, gran = D(year, 1, 1), D(year, 12, 31), "year"
+
+    opening = look("open", g["open"]) if g.get("open") else None
+    if opening == "since":
+        end = None
+    elif opening in ("until", "by"):
+        start = None
+    elif opening == "before":
+        start, end = None, start - dt.timedelta(days=1)
+    return start, end, gran
+
+
+def _granularity(g, month, month2) -> str:
+    if g.get("day") and month:
+        return "day"
+    if month2 or g.get("season"):
+        return "range"
+    if month or g.get("relm"):
+        return "month"
+    if g.get("quarter") or g.get("quarter_ord"):
+        return "quarter"
+    if g.get("half") or g.get("half_ord"):
+        return "half"
+    return "year"
+
+
+@lru_cache(maxsize=65536)
+def parse_with_dateparser(text: str, published: D | None, languages: tuple[str, ...] = ("en", "ru", "kk")):
+    """Fallback for irregular forms (e.g. Russian month names): dateparser, cached.
+
+    Settings stop it from inventing parts it was not given; the result is a single day.
+    """
+    import dateparser  # slow to import; only the rules that need it pay for it
+
+    settings = {"STRICT_PARSING": True, "PREFER_DATES_FROM": "current_period", "RETURN_AS_TIMEZONE_AWARE": False}
+    if published:
+        settings["RELATIVE_BASE"] = dt.datetime(published.year, published.month, published.day)
+    parsed = dateparser.parse(text, languages=list(languages), settings=settings)
+    return parsed.date() if parsed else None

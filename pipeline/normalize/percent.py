@@ -1,0 +1,27 @@
+"""Percent span text → value_min, value_max (percent units, sign kept), unit % or pp.
+
+>>> # "7-10%" → (7, 10, "%"); "101, 4%" → (101.4, ...); "-2%" → (-2, -2); "3 percentage points" → pp
+"""
+from __future__ import annotations
+
+import regex
+
+from pipeline.normalize.numbers import parse_number, words_to_number
+
+_STRAY = regex.compile(r"(\d),\s(\d)(?=\s?%)")       # "101, 4%": a decimal comma with a stray space
+_NUM = regex.compile(r"(?:(?<=^|[\s(\[:;])[+\-−])?\d[\d.,]*\d|(?:(?<=^|[\s(\[:;])[+\-−])?\d")
+_PP = regex.compile(r"percentage\s+points?|p\.\s?p\.|\bpp\b|\bп\.п\.", regex.I)
+_WORDS = regex.compile(r"^(.*?)[\s-]*(?:percent|per\s+cent)", regex.I | regex.S)
+
+
+def normalize_percent(text: str, rs, **_) -> dict:
+    unit = "pp" if _PP.search(text) else "%"
+    t = _STRAY.sub(r"\1,\2", text)
+    nums = [parse_number(n) for n in _NUM.findall(t)]
+    if not nums:
+        m = _WORDS.match(t)
+        words = {k: float(v) for k, v in rs.lexicon["number_word"].items()}
+        nums = [words_to_number(m.group(1), words)] if m else []
+    if not nums:
+        raise ValueError(f"no number in {text!r}")
+    return {"value_min": min(nums[:2]), "value_max": max(nums[:2]), "unit": unit}

@@ -1,0 +1,190 @@
+"""rules/ folder → a validated RuleSet (lexicons, macros, compiled rules). No matching here.
+
+Layout: `lexicon/*.yaml` (named alias lists), `macros.yaml` (named regex fragments) and one
+YAML file per kind with `rules:`, each rule holding `id`, `kind`, `pattern` and its `examples`.
+Anything wrong stops with a RuleError naming the file, the rule and the problem.
+"""
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+
+import regex
+import yaml
+
+from pipeline.errors import RuleError
+
+KINDS = {"money", "percent", "date", "project", "quantity", "count", "multiplier", "duration"}
+RULE_KEYS = {"id", "kind", "pattern", "flags", "priority", "exclude", "normalize", "examples", "negative",
+             "known_failures", "description", "unit"}
+FLAG_BITS = {"i": regex.IGNORECASE, "ignorecase": regex.IGNORECASE}
+
+
+@dataclass(frozen=True)
+class Rule:
+    id: str
+    kind: str
+    pattern: str                  # as written, with {MACROS}
+    regex: regex.Pattern
+    source: str                   # file it came from
+    priority: int = 0
+    exclude: bool = False         # a match of an exclude rule removes overlapping matches of its kind
+    normalize: str | None = None  # normalizer name; default: the kind's
+    unit: str | None = None       # fixed unit for rules that need one (percentage points)
+    examples: tuple = ()
+    negative: tuple = ()
+    known_failures: tuple = ()
+
+
+@dataclass
+class RuleSet:
+    rules: list[Rule]
+    lexicon: dict[str, dict[str, str]]       # list name → lower-case alias → value
+    lexicon_aliases: dict[str, list[str]]    # list name → aliases as written
+    macros: dict[str, str]
+    digest: str
+    root: str
+    data: dict = field(default_factory=dict)   # top-level keys of rule files other than `rules`
+    cache: dict = field(default_factory=dict)  # helpers normalizers build once per rule set
+
+    def lookup(self, name: str, alias: str) -> str | None:
+        return self.lexicon.get(name, {}).get(_key(alias))
+
+
+def _key(alias: str) -> str:
+    return " ".join(alias.lower().replace("\u00a0", " ").split()).rstrip(".")
+
+
+def default_rules_dir() -> Path:
+    """The rules shipped with the package (or the source tree's rules/ in a checkout)."""
+    here = Path(__file__).resolve().parent.parent / "rules"
+    if (here / "macros.yaml").exists():
+        return here
+    return Path(str(resources.files("pipeline.rules_data")))
+
+
+def _load_yaml(path: Path):
+    try:
+        with open(path, encoding="utf-8") as f:
+            return yaml.safe_load(f)
+    except (OSError, UnicodeDecodeError) as e:
+        raise RuleError(path, None, f"cannot read: {e}")
+    except yaml.YAMLError as e:
+        raise RuleError(path, None, f"invalid YAML: {e}")
+
+
+_SEP = regex.compile(r"(\s*[-‐–—]\s*|\s+)(?=\S)")
+
+
+def _alias_regex(alias: str) -> str:
+    """'Auyl - El besigi' → words joined by any space or dash style, so spellings match alike."""
+    parts = _SEP.split(alias.strip())
+    out = []
+    for i, part in enumerate(parts):
+        if i % 2:
+            out.append(r"(?:\s*[-‐–—]\s*|\s+)" if regex.search(r"[-‐–—]", part) else r"\s+")
+        else:
+            out.append(regex.escape(part))
+    return "".join(out)
+
+
+def _alternation(aliases) -> str:
+    """Aliases → one regex alternation, longest first so 'US dollars' beats 'dollars'."""
+    uniq = sorted({a for a in aliases}, key=lambda a: (-len(a), a))
+    return "(?:" + "|".join(_alias_regex(a) for a in uniq) + ")"
+
+
+def load_rules(rules_dir: Path | None = None) -> RuleSet:
+    root = Path(rules_dir) if rules_dir else default_rules_dir()
+    if not (root / "macros.yaml").is_file():
+        raise RuleError(root, None, "not a rules folder: macros.yaml is missing")
+    digest = hashlib.sha256()
+    lexicon, aliases = {}, {}
+    for path in sorted((root / "lexicon").glob("*.yaml")):
+        digest.update(path.read_bytes())
+        data = _load_yaml(path)
+        if not isinstance(data, dict):
+            raise RuleError(path, None, "a lexicon file must map list names to {value: [aliases]}")
+        for name, table in data.items():
+            if not isinstance(table, dict):
+                raise RuleError(path, None, f"list {name!r} must map values to alias lists")
+            lexicon[name], aliases[name] = {}, []
+            for value, words in table.items():
+                if not isinstance(words, list) or not all(isinstance(w, str) and w for w in words):
+                    raise RuleError(path, None, f"list {name!r}, value {value!r}: aliases must be non-empty strings")
+                for w in words:
+                    lexicon[name].setdefault(_key(w), str(value))
+                    aliases[name].append(w)
+    digest.update((root / "macros.yaml").read_bytes())
+    raw_macros = _load_yaml(root / "macros.yaml") or {}
+    macros = {name.upper(): _alternation(words) for name, words in aliases.items()}
+    macros.update({k: str(v) for k, v in raw_macros.items()})
+    expanded: dict[str, str] = {}
+
+    def expand(text: str, where, rule_id, stack=()) -> str:
+        def sub(m):
+            name = m.group(1)
+            if name in stack:
+                raise RuleError(where, rule_id, f"macro {name} refers to itself")
+            if name not in macros:
+                raise RuleError(where, rule_id, f"unknown macro {{{name}}}")
+            if name not in expanded:
+                expanded[name] = expand(macros[name], root / "macros.yaml", None, stack + (name,))
+            return expanded[name]
+        return regex.sub(r"(?<!\\[pP])\{([A-Z][A-Z0-9_]*)\}", sub, text)
+
+    rules, seen, other = [], {}, {}
+    for path in sorted(root.glob("*.yaml")):
+        if path.name == "macros.yaml":
+            continue
+        digest.update(path.read_bytes())
+        data = _load_yaml(path)
+        if not isinstance(data, dict) or not isinstance(data.get("rules"), list):
+            raise RuleError(path, None, "a rule file needs a top-level `rules:` list")
+        other[path.stem] = {k: v for k, v in data.items() if k != "rules"}
+        for i, spec in enumerate(data["rules"]):
+            rules.append(_make_rule(path, i, spec, expand, seen))
+    return RuleSet(rules, lexicon, aliases, macros, digest.hexdigest()[:16], str(root), other)
+
+
+def _make_rule(path: Path, i: int, spec, expand, seen: dict) -> Rule:
+    if not isinstance(spec, dict):
+        raise RuleError(path, f"#{i}", "a rule must be a mapping")
+    rid = spec.get("id")
+    if not isinstance(rid, str) or not regex.fullmatch(r"[a-z]+(\.[a-z0-9_]+)+", rid or ""):
+        raise RuleError(path, rid or f"#{i}", "needs an `id` like kind.name (lower case, dotted)")
+    if rid in seen:
+        raise RuleError(path, rid, f"duplicate id (also in {seen[rid]})")
+    seen[rid] = path.name
+    unknown = set(spec) - RULE_KEYS
+    if unknown:
+        raise RuleError(path, rid, f"unknown keys {sorted(unknown)}")
+    kind = spec.get("kind")
+    if kind not in KINDS:
+        raise RuleError(path, rid, f"kind must be one of {sorted(KINDS)}, not {kind!r}")
+    pattern = spec.get("pattern")
+    if not isinstance(pattern, str) or not pattern.strip():
+        raise RuleError(path, rid, "needs a `pattern` (a regex string)")
+    flags = 0
+    for fl in str(spec.get("flags", "")).split():
+        if fl not in FLAG_BITS:
+            raise RuleError(path, rid, f"unknown flag {fl!r}")
+        flags |= FLAG_BITS[fl]
+    try:
+        compiled = regex.compile(expand(pattern, path, rid), flags | regex.V0)
+    except regex.error as e:
+        raise RuleError(path, rid, f"pattern does not compile: {e}")
+    examples = spec.get("examples") or []
+    negative = spec.get("negative") or []
+    if not examples and not spec.get("exclude"):
+        raise RuleError(path, rid, "has no `examples`: every rule shows what it must match")
+    for ex in examples:
+        if not isinstance(ex, dict) or "text" not in ex:
+            raise RuleError(path, rid, "each example needs `text` (and `match` if the match is not the whole text)")
+    if not all(isinstance(n, str) for n in negative):
+        raise RuleError(path, rid, "`negative` is a list of strings that must not match")
+    return Rule(rid, kind, pattern, compiled, path.name, int(spec.get("priority", 0)), bool(spec.get("exclude")),
+                spec.get("normalize"), spec.get("unit"), tuple(examples), tuple(negative),
+                tuple(spec.get("known_failures") or ()))

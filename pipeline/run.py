@@ -1,0 +1,242 @@
+"""Stages over one document at a time, and the batch runner that streams them into tables.
+
+analyze(Document) → rows of every table for that document; nothing holds more than one
+document (per worker) in memory. Workers (processes) each build the rules and spaCy once.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import os
+import sys
+import time
+from dataclasses import dataclass, field
+from multiprocessing import get_context
+from pathlib import Path
+
+import regex
+
+from pipeline import __version__
+from pipeline.config import Settings
+from pipeline.errors import InputError
+from pipeline.ingest import Document, Source, discover, read_source
+from pipeline.link import claims_for, links_for
+from pipeline.match import FIELDS, find_mentions
+from pipeline.metadata import MetadataIndex, find_dateline
+from pipeline.rules import RuleSet, load_rules
+from pipeline.segment import Sentence, make_nlp, segment
+from pipeline.write import SCHEMAS, TableSet, clean_stale_staging
+
+ALL_TABLES = ("documents", "sentences", "figures", "links", "claims", "errors")
+
+
+@dataclass
+class Engine:
+    """What every stage needs, built once per process."""
+    rules: RuleSet
+    nlp: object
+    published: dt.date | None = None
+
+    @classmethod
+    def build(cls, settings: Settings) -> "Engine":
+        rs = load_rules(settings.rules_dir)
+        return cls(rs, make_nlp(rs.lexicon_aliases.get("abbreviation", [])), settings.published)
+
+
+@dataclass
+class DocRows:
+    document: dict
+    sentences: list = field(default_factory=list)
+    figures: list = field(default_factory=list)
+    links: list = field(default_factory=list)
+    claims: list = field(default_factory=list)
+    errors: list = field(default_factory=list)
+
+
+def error_row(e: InputError) -> dict:
+    return {"path": e.path, "stage": e.stage, "error": e.error, "message": e.detail}
+
+
+def document_row(doc: Document, n_sentences: int = 0) -> dict:
+    return {"doc_id": doc.doc_id, "path": doc.path, "format": doc.format, "encoding": doc.encoding,
+            "title": doc.title, "published": doc.published, "url": doc.url, "language": doc.language,
+            "n_chars": len(doc.text), "n_sentences": n_sentences, "sha256": doc.sha256, "text": doc.text}
+
+
+def resolve_published(doc: Document, engine: Engine, meta: MetadataIndex | None) -> None:
+    """SPEC order: --published for the run, metadata file, the document's own date, a dateline."""
+    row = meta.get(doc.doc_id) if meta else None
+    if row and not doc.title and row.get("title"):
+        doc.title = row["title"]
+    if row and not doc.url and row.get("url"):
+        doc.url = row["url"]
+    if engine.published:
+        doc.published = engine.published
+    elif row and row.get("published"):
+        doc.published = row["published"]
+    elif doc.published is None:
+        doc.published = find_dateline(doc.text, engine.rules)
+
+
+def figure_rows(doc: Document, sent: Sentence, engine: Engine) -> list[dict]:
+    rows = []
+    for m in find_mentions(sent.text, engine.rules, doc.published):
+        start, end = sent.start_char + m.start, sent.start_char + m.end
+        row = {"figure_id": f"{doc.doc_id}:{m.kind}:{start}-{end}", "doc_id": doc.doc_id,
+               "sentence_id": sent.sentence_id, "kind": m.kind, "text": m.text, "start_char": start,
+               "end_char": end, "rule": m.rule, "note": m.note}
+        row.update({k: m.fields.get(k) for k in FIELDS})
+        row["name_key"] = m.fields.get("name_key")
+        rows.append(row)
+    return rows
+
+
+def tokenize_doc(doc: Document, engine: Engine) -> list[Sentence]:
+    return list(segment(doc.text, engine.nlp))
+
+
+def match_doc(doc: Document, sentences: list[Sentence], engine: Engine) -> DocRows:
+    out = DocRows(document_row(doc, len(sentences)))
+    out.sentences = [{"doc_id": doc.doc_id, "sentence_id": s.sentence_id, "start_char": s.start_char,
+                      "end_char": s.end_char, "text": s.text} for s in sentences]
+    for s in sentences:
+        out.figures.extend(figure_rows(doc, s, engine))
+    out.links = links_for(doc, sentences, out.figures, engine.rules)
+    out.claims = claims_for(doc, sentences, out.figures, engine.rules)
+    return out
+
+
+def analyze(doc: Document, engine: Engine) -> DocRows:
+    """One document → the rows of every table (the whole pipeline for one doc)."""
+    rows = match_doc(doc, tokenize_doc(doc, engine), engine)
+    rows.errors = _warning_rows(doc)
+    return rows
+
+
+def _warning_rows(doc: Document) -> list[dict]:
+    """Things read, but not in full (replaced bytes, skipped JSON Lines records)."""
+    return [{"path": doc.path, "stage": "decode" if w[0] in ("NulBytes", "UndecodableBytes") else "parse",
+             "error": w[0], "message": f"{doc.doc_id}: {w[1]}"} for w in doc.warnings]
+
+
+# ---------------------------------------------------------------- batch
+def process_source(item, settings: Settings, engine: Engine, meta, do_match: bool = True) -> list[DocRows]:
+    """One input file → DocRows per document in it; a failure becomes one error row."""
+    if isinstance(item, InputError):
+        return [DocRows({}, errors=[error_row(item)])]
+    try:
+        docs = read_source(item, settings.max_file_bytes)
+    except InputError as e:
+        return [DocRows({}, errors=[error_row(e)])]
+    out = []
+    for doc in docs:
+        resolve_published(doc, engine, meta)
+        if meta:
+            meta.mark(doc.doc_id)
+        try:
+            out.append(analyze(doc, engine) if do_match else _ingested(doc))
+        except Exception as e:  # noqa: BLE001 - one bad document must not stop the batch
+            out.append(DocRows({}, errors=[{"path": str(item.path), "stage": "analyze", "error": type(e).__name__,
+                                            "message": f"{doc.doc_id}: {e}"}]))
+    return out
+
+
+def _ingested(doc: Document) -> DocRows:
+    rows = DocRows(document_row(doc))
+    rows.errors = _warning_rows(doc)
+    return rows
+
+
+_WORKER: dict = {}   # per worker process: settings, engine, metadata, do_match
+
+
+def _init_worker(settings: Settings, meta, do_match: bool) -> None:
+    _WORKER.update(settings=settings, engine=Engine.build(settings), meta=meta, do_match=do_match)
+
+
+def _work(item):
+    w = _WORKER
+    return process_source(item, w["settings"], w["engine"], w["meta"], w["do_match"]), (
+        w["meta"].used if w["meta"] else set())
+
+
+@dataclass
+class Summary:
+    documents: int = 0
+    words: int = 0
+    kinds: dict = field(default_factory=dict)
+    errors: int = 0
+    input_errors: int = 0
+    seconds: float = 0.0
+
+    def line(self) -> str:
+        kinds = ", ".join(f"{k} {v}" for k, v in sorted(self.kinds.items())) or "no figures"
+        wps = self.words / self.seconds if self.seconds else 0.0
+        return (f"{self.documents} documents, figures: {kinds}; {self.errors} errors; "
+                f"{self.seconds:.1f} s, {wps:,.0f} words/s")
+
+
+def extract(settings: Settings, tables=ALL_TABLES, progress=None, do_match: bool = True) -> Summary:
+    """The whole pipeline over every input, streaming into the tables of settings.out."""
+    t0 = time.time()
+    started = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
+    engine = Engine.build(settings)          # validates rules before any work
+    meta = MetadataIndex.load(settings.metadata) if settings.metadata else None
+    items = list(discover(settings.inputs))
+    clean_stale_staging(settings.out)
+    ts = TableSet(settings.out, tables)
+    summary = Summary()
+    used: set = set()
+    try:
+        if settings.workers > 1 and len(items) > 1:
+            ctx = get_context("spawn")
+            with ctx.Pool(settings.workers, initializer=_init_worker, initargs=(settings, meta, do_match)) as pool:
+                results = pool.imap(_work, items, chunksize=1)
+                for rows_list, u in _progress(results, len(items), progress):
+                    used |= u
+                    _add(ts, rows_list, summary, tables)
+        else:
+            for item in _progress(items, len(items), progress):
+                _add(ts, process_source(item, settings, engine, meta, do_match), summary, tables)
+            used = meta.used if meta else set()
+        if meta:
+            for doc_id in meta.unmatched(used):
+                row = {"path": str(settings.metadata), "stage": "metadata", "error": "UnmatchedMetadata",
+                       "message": f"metadata row for {doc_id!r} matches no input document"}
+                ts.add("errors", [row])
+                summary.errors += 1
+        summary.seconds = time.time() - t0
+        ts.commit(_manifest(settings, engine, started, summary))
+    except BaseException:
+        ts.abort()
+        raise
+    return summary
+
+
+def _add(ts: TableSet, rows_list: list[DocRows], summary: Summary, tables) -> None:
+    for r in rows_list:
+        if r.document:
+            summary.documents += 1
+            summary.words += len(r.document["text"].split())
+            ts.add("documents", [r.document])
+        for name in ("sentences", "figures", "links", "claims"):
+            if name in tables:
+                ts.add(name, getattr(r, name))
+        for f in r.figures:
+            summary.kinds[f["kind"]] = summary.kinds.get(f["kind"], 0) + 1
+        ts.add("errors", r.errors)
+        summary.errors += len(r.errors)
+        summary.input_errors += sum(1 for e in r.errors if e["stage"] in ("discover", "read", "decode", "parse"))
+
+
+def _progress(it, total: int, progress):
+    if progress is None:
+        return it
+    return progress(it, total)
+
+
+def _manifest(settings: Settings, engine: Engine, started: str, summary: Summary) -> dict:
+    return {"kzx_version": __version__, "rules_dir": engine.rules.root, "rules_digest": engine.rules.digest,
+            "inputs": [str(p) for p in settings.inputs], "metadata": str(settings.metadata) if settings.metadata else None,
+            "published": settings.published, "started": started,
+            "finished": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+            "documents": summary.documents, "figures": summary.kinds, "errors": summary.errors}

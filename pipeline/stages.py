@@ -1,0 +1,96 @@
+"""The staged commands: ingest → documents; tokenize → sentences; match → figures, links, claims.
+
+Each reads the tables the previous stage wrote to OUT, streams them one document at a time,
+and replaces only its own tables (the manifest records which stage wrote what).
+"""
+from __future__ import annotations
+
+import datetime as dt
+import time
+from typing import Iterator
+
+import pyarrow.parquet as pq
+
+from pipeline.errors import UsageError
+from pipeline.ingest import Document
+from pipeline.run import Engine, Summary, extract, match_doc
+from pipeline.segment import Sentence, segment
+from pipeline.write import TableSet, clean_stale_staging
+
+
+def ingest_stage(settings) -> Summary:
+    return extract(settings, tables=("documents", "errors"), do_match=False)
+
+
+def _require(out, name):
+    path = out / f"{name}.parquet"
+    if not path.exists():
+        raise UsageError(f"{path} does not exist", f"run the stage that writes `{name}` first")
+    return pq.ParquetFile(path)
+
+
+def _documents(out) -> Iterator[Document]:
+    for batch in _require(out, "documents").iter_batches(batch_size=32):
+        for r in batch.to_pylist():
+            yield Document(r["doc_id"], r["path"], r["format"], r["text"], r["encoding"], r["title"],
+                           r["published"], r["url"], r["language"] or "en", r["sha256"])
+
+
+def _sentences(out) -> Iterator[tuple[str, list[Sentence]]]:
+    """(doc_id, sentences) in table order; the table is written grouped by document."""
+    cur, group = None, []
+    for batch in _require(out, "sentences").iter_batches(batch_size=10_000):
+        for r in batch.to_pylist():
+            if r["doc_id"] != cur:
+                if cur is not None:
+                    yield cur, group
+                cur, group = r["doc_id"], []
+            group.append(Sentence(r["sentence_id"], r["start_char"], r["end_char"], r["text"]))
+    if cur is not None:
+        yield cur, group
+
+
+def _stage(settings, tables, fn) -> Summary:
+    t0 = time.time()
+    engine = Engine.build(settings)
+    clean_stale_staging(settings.out)
+    ts = TableSet(settings.out, tables)
+    summary = Summary()
+    try:
+        fn(engine, ts, summary)
+        summary.seconds = time.time() - t0
+        ts.commit({"stage": tables, "rules_digest": engine.rules.digest,
+                   "finished": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")}, merge=True)
+    except BaseException:
+        ts.abort()
+        raise
+    return summary
+
+
+def tokenize_stage(settings) -> Summary:
+    def run(engine, ts, summary):
+        for doc in _documents(settings.out):
+            summary.documents += 1
+            summary.words += len(doc.text.split())
+            ts.add("sentences", [{"doc_id": doc.doc_id, "sentence_id": s.sentence_id, "start_char": s.start_char,
+                                  "end_char": s.end_char, "text": s.text} for s in segment(doc.text, engine.nlp)])
+    return _stage(settings, ("sentences",), run)
+
+
+def match_stage(settings) -> Summary:
+    def run(engine, ts, summary):
+        sents = _sentences(settings.out)
+        pending = next(sents, None)
+        for doc in _documents(settings.out):
+            mine = []
+            if pending is not None and pending[0] == doc.doc_id:
+                mine = pending[1]
+                pending = next(sents, None)
+            rows = match_doc(doc, mine, engine)
+            summary.documents += 1
+            summary.words += len(doc.text.split())
+            for name in ("figures", "links", "claims"):
+                ts.add(name, getattr(rows, name))
+            for f in rows.figures:
+                summary.kinds[f["kind"]] = summary.kinds.get(f["kind"], 0) + 1
+    return _stage(settings, ("figures", "links", "claims"), run)

@@ -1,0 +1,69 @@
+"""Every example of every rule file is its own test case (Duckling-style corpus tests).
+
+An example passes when the whole rule set, run on its text, yields a mention of the rule's kind
+with exactly the expected span, found by that rule, with the expected normalized fields.
+A negative example passes when no mention of the rule's kind comes out of the text.
+"""
+import datetime as dt
+
+import pytest
+
+from conftest import ROOT
+from pipeline.match import find_mentions
+from pipeline.rules import load_rules
+
+RS = load_rules(ROOT / "rules")
+FIELDS = ("value_min", "value_max", "unit", "qualifier", "date_start", "date_end", "granularity", "name")
+
+
+def _date(v):
+    if v is None or isinstance(v, dt.date):
+        return v
+    return dt.date.fromisoformat(str(v))
+
+
+def _cases():
+    for rule in RS.rules:
+        default_pub = RS.data.get(rule.source.removesuffix(".yaml"), {}).get("published")
+        for i, ex in enumerate(rule.examples):
+            yield pytest.param(rule, ex, default_pub, id=f"{rule.id}[{i}]")
+        for i, neg in enumerate(rule.negative):
+            yield pytest.param(rule, {"negative": neg}, default_pub, id=f"{rule.id}[neg{i}]")
+
+
+@pytest.mark.parametrize("rule,ex,default_pub", list(_cases()))
+def test_rule_example(rule, ex, default_pub):
+    if "negative" in ex:
+        found = [m for m in find_mentions(ex["negative"], RS, _date(default_pub)) if m.kind == rule.kind]
+        assert not found, f"must not match: {[(m.text, m.rule) for m in found]}"
+        return
+    pub = _date(ex.get("published", default_pub))
+    want = ex.get("match", ex["text"])
+    found = [m for m in find_mentions(ex["text"], RS, pub) if m.kind == rule.kind]
+    spans = [m for m in found if m.text == want]
+    assert spans, f"expected {want!r}, got {[(m.text, m.rule) for m in found]}"
+    m = spans[0]
+    assert m.rule == rule.id, f"{want!r} was found by {m.rule}, not {rule.id}"
+    expected = dict(ex)
+    if "value" in expected:
+        expected["value_min"] = expected["value_max"] = expected.pop("value")
+    for key in FIELDS:
+        if key not in expected:
+            if key == "qualifier" and rule.kind in ("money", "percent"):
+                assert m.get(key) is None, f"qualifier {m.get(key)!r}, expected none"
+            continue
+        got, exp = m.get(key), expected[key]
+        if key.startswith("date_"):
+            exp = _date(exp)
+        if key.startswith("value_"):
+            assert got == pytest.approx(float(exp), rel=1e-9), f"{key}: {got} != {exp}"
+        else:
+            assert got == exp, f"{key}: {got!r} != {exp!r}"
+
+
+def test_every_rule_has_examples():
+    for rule in RS.rules:
+        if rule.exclude:
+            assert rule.negative, f"{rule.id}: an exclude rule needs negative examples"
+        else:
+            assert rule.examples, f"{rule.id} has no examples"
