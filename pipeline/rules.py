@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field
-from importlib import resources
 from pathlib import Path
 
 import regex
@@ -59,10 +58,11 @@ def _key(alias: str) -> str:
 
 def default_rules_dir() -> Path:
     """The rules shipped with the package (or the source tree's rules/ in a checkout)."""
-    here = Path(__file__).resolve().parent.parent / "rules"
-    if (here / "macros.yaml").exists():
-        return here
-    return Path(str(resources.files("pipeline.rules_data")))
+    pkg = Path(__file__).resolve().parent
+    for cand in (pkg.parent / "rules", pkg / "rules_data"):   # source checkout, installed package
+        if (cand / "macros.yaml").exists():
+            return cand
+    return pkg / "rules_data"
 
 
 def _load_yaml(path: Path):
