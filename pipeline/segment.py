@@ -49,7 +49,7 @@ def _make_sentencer(nlp, name, abbreviations):
                     i += 1
                     continue
                 j = i + 1
-                while j < n and doc[j].text in CLOSERS:
+                while j < n and doc[j].text in CLOSERS and not doc[j - 1].whitespace_:
                     j += 1
                 if j < n and not doc[j].is_space:
                     first = doc[j].text[0]

@@ -1,0 +1,108 @@
+"""Ingest: formats sniffed by content, decoding, publication dates, metadata."""
+import datetime as dt
+import json
+
+import pytest
+
+from conftest import ROOT
+from pipeline.errors import InputError
+from pipeline.ingest import Source, read_source
+from pipeline.metadata import MetadataIndex, find_dateline
+
+
+def _read(tmp_path, name, data: bytes):
+    p = tmp_path / name
+    p.write_bytes(data)
+    return read_source(Source(p, name), 10**9)
+
+
+def test_ingest_plain_text_is_unchanged(tmp_path):
+    raw = "Title\r\n\r\nIt cost 5 billion tenge.\r\n"
+    [doc] = _read(tmp_path, "a.txt", raw.encode())
+    assert (doc.text, doc.format, doc.encoding, doc.doc_id) == (raw, "text", "utf-8", "a.txt")
+
+
+def test_ingest_html_visible_text_with_paragraphs(tmp_path):
+    html = ("<html><head><title>Report</title><style>p{color:red}</style></head><body><nav>Home | News</nav>"
+            "<h1>Akim&#39;s report</h1><p>It cost <b>5 billion</b> tenge.</p><script>var x=1;</script>"
+            "<ul><li>one</li><li>two</li></ul></body></html>")
+    [doc] = _read(tmp_path, "page.dat", html.encode())
+    assert doc.format == "html"
+    assert doc.title == "Report"
+    assert doc.text == "Akim's report\n\nIt cost 5 billion tenge.\n\none\n\ntwo"
+
+
+def test_ingest_wordpress_json_saved_as_txt():
+    src = ROOT / "data" / "raw" / "000_6b8d52c43ba1b0c4.txt"
+    [doc] = read_source(Source(src, src.name), 10**9)
+    assert doc.format == "wordpress"
+    assert doc.title == "East Kazakhstan"
+    assert doc.published == dt.date(2021, 9, 5)
+    assert doc.url == "https://www.viktorkhrapunov.com/en/activity/east-kazakhstan/"
+    assert doc.text.startswith("East Kazakhstan\n\nYears as Governor of the Province of East Kazakhstan")
+    assert "<div" not in doc.text and "elementor" not in doc.text
+
+
+def test_ingest_json_lines_one_document_per_record(tmp_path):
+    lines = [{"title": "A", "text": "5 billion tenge.", "date": "2022-03-01", "url": "http://x/a"},
+             {"content": "<p>10%</p>", "published": "2021-01-02"}]
+    data = "\n".join(json.dumps(r) for r in lines) + "\n{broken\n"
+    docs = _read(tmp_path, "feed.jsonl", data.encode())
+    assert [d.doc_id for d in docs] == ["feed.jsonl#1", "feed.jsonl#2"]
+    assert docs[0].text == "A\n\n5 billion tenge." and docs[0].published == dt.date(2022, 3, 1)
+    assert docs[0].url == "http://x/a"
+    assert docs[1].text == "10%" and docs[1].published == dt.date(2021, 1, 2)
+    assert docs[0].warnings == [("InvalidJSON", "line 3: Expecting property name enclosed in double quotes")]
+
+
+def test_ingest_json_array_of_articles(tmp_path):
+    data = json.dumps([{"body": "One."}, {"nothing": 1}, {"text": "Two."}])
+    docs = _read(tmp_path, "arr.json", data.encode())
+    assert [(d.doc_id, d.text) for d in docs] == [("arr.json#1", "One."), ("arr.json#3", "Two.")]
+
+
+@pytest.mark.parametrize("encoding,data,expected_enc", [
+    ("utf-8-sig", "Сумма 5 млрд тенге".encode("utf-8-sig"), "utf-8-sig"),
+    ("utf-16", "Сумма 5 млрд тенге".encode("utf-16"), "utf-16"),
+    ("cp1251", "Сумма 5 млрд тенге, рост на 7%".encode("cp1251"), "cp1251"),
+])
+def test_ingest_decodings(tmp_path, encoding, data, expected_enc):
+    [doc] = _read(tmp_path, "r.txt", data)
+    assert doc.encoding == expected_enc
+    assert doc.text.startswith("Сумма 5 млрд тенге")
+
+
+@pytest.mark.parametrize("data,error", [
+    (b"", "EmptyFile"), (b"  \n\t ", "EmptyFile"), (b"%PDF-1.4 ...", "BinaryFile"),
+    (b"\x89PNG\r\n\x1a\n....", "BinaryFile"), (bytes(range(128, 256)) * 20, "UndecodableBytes"),
+    (b'{"title": "x", "text": "abc', "InvalidJSON"), (b'{"title": "no text"}', "NoText"),
+    (b"<html><body><script>x()</script></body></html>", "NoText"),
+])
+def test_ingest_bad_inputs_raise_clear_errors(tmp_path, data, error):
+    with pytest.raises(InputError) as e:
+        _read(tmp_path, "bad.txt" if not data.startswith(b"<") else "bad.html", data)
+    assert e.value.error == error
+    assert "bad." in str(e.value)
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("Address of Akim\n\n17 Jan 2022\n\nDear residents!", dt.date(2022, 1, 17)),
+    ("date 2023-07-25\nText.", dt.date(2023, 7, 25)),
+    ("News\nThursday, 29 July 2021\nText.", dt.date(2021, 7, 29)),
+    ("On 17 Jan 2022 the akim said 5 billion tenge was spent.", None),
+    ("No date here.\nJust text.", None),
+])
+def test_ingest_dateline(rules, text, expected):
+    assert find_dateline(text, rules) == expected
+
+
+def test_metadata_csv_and_jsonl(tmp_path):
+    (tmp_path / "m.csv").write_text("doc_id,published,title,url\na.txt,2022-07-15,T,\n", encoding="utf-8")
+    m = MetadataIndex.load(tmp_path / "m.csv")
+    assert m.get("a.txt") == {"published": dt.date(2022, 7, 15), "title": "T", "url": None}
+    assert m.get("sub/a.txt") == m.get("a.txt")          # bare file names match too
+    (tmp_path / "m.jsonl").write_text('{"doc_id": "b.txt", "published": "2021-01-02"}\n', encoding="utf-8")
+    m2 = MetadataIndex.load(tmp_path / "m.jsonl")
+    assert m2.get("b.txt")["published"] == dt.date(2021, 1, 2)
+    m2.mark("b.txt")
+    assert m2.unmatched(m2.used) == []

@@ -1,0 +1,51 @@
+"""Sentence boundaries on real web text, with offsets into the document text."""
+import pytest
+
+from pipeline.segment import blocks, make_nlp, segment
+
+
+@pytest.fixture(scope="module")
+def nlp(rules):
+    return make_nlp(rules.lexicon_aliases["abbreviation"])
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("Industrial production grew.Growth was 5%.", ["Industrial production grew.", "Growth was 5%."]),
+    ("We will finish it next year.I also said so.", ["We will finish it next year.", "I also said so."]),
+    ("Headline without a stop\nFirst sentence here.", ["Headline without a stop", "First sentence here."]),
+    ("- item one\n- item two", ["- item one", "- item two"]),
+    ("It cost 5 bln. tenge in total.", ["It cost 5 bln. tenge in total."]),
+    ("Flats of 50 sq.m. were built.", ["Flats of 50 sq.m. were built."]),
+    ("School No. 5 opened. It has 300 seats.", ["School No. 5 opened.", "It has 300 seats."]),
+    ("Growth was 2.5 percent. Next came 3.", ["Growth was 2.5 percent.", "Next came 3."]),
+    ("Trade with the U.S. grew by 5%.", ["Trade with the U.S. grew by 5%."]),
+    ("President K. Tokayev arrived. He spoke.", ["President K. Tokayev arrived.", "He spoke."]),
+    ('"It is done," he said. "Next year more."', ['"It is done," he said.', '"Next year more."']),
+    ("Is it so? Yes! It is.", ["Is it so?", "Yes!", "It is."]),
+])
+def test_segment_boundaries(nlp, text, expected):
+    assert [s.text for s in segment(text, nlp)] == expected
+
+
+def test_segment_offsets_index_the_text(nlp):
+    text = "  Title\n\nFirst one. Second one.\r\nThird\u00a0one!  "
+    sents = list(segment(text, nlp))
+    assert [s.sentence_id for s in sents] == [0, 1, 2, 3]
+    for s in sents:
+        assert text[s.start_char:s.end_char] == s.text
+    assert [s.text for s in sents] == ["Title", "First one.", "Second one.", "Third\u00a0one!"]
+
+
+def test_segment_long_text_is_cut_into_blocks_without_losing_text(nlp):
+    text = ("Line of text number one. " * 40 + "\n") * 200
+    pieces = list(blocks(text, size=5000))
+    assert "".join(p for _, p in pieces) == text
+    assert all(len(p) <= 5000 for _, p in pieces)
+    sents = list(segment(text, nlp))
+    assert len(sents) == 40 * 200
+    assert all(text[s.start_char:s.end_char] == s.text for s in sents)
+
+
+def test_segment_one_huge_line_without_newline(nlp):
+    text = "word " * 50_000
+    assert "".join(p for _, p in blocks(text, size=10_000)) == text
