@@ -56,10 +56,10 @@ def error_row(e: InputError) -> dict:
     return {"path": e.path, "stage": e.stage, "error": e.error, "message": e.detail}
 
 
-def document_row(doc: Document, n_sentences: int = 0) -> dict:
+def document_row(doc: Document) -> dict:
     return {"doc_id": doc.doc_id, "path": doc.path, "format": doc.format, "encoding": doc.encoding,
             "title": doc.title, "published": doc.published, "url": doc.url, "language": doc.language,
-            "n_chars": len(doc.text), "n_sentences": n_sentences, "sha256": doc.sha256, "text": doc.text}
+            "n_chars": len(doc.text), "sha256": doc.sha256, "text": doc.text}
 
 
 def resolve_published(doc: Document, engine: Engine, meta: MetadataIndex | None) -> None:
@@ -95,7 +95,7 @@ def tokenize_doc(doc: Document, engine: Engine) -> list[Sentence]:
 
 
 def match_doc(doc: Document, sentences: list[Sentence], engine: Engine) -> DocRows:
-    out = DocRows(document_row(doc, len(sentences)))
+    out = DocRows(document_row(doc))
     out.sentences = [{"doc_id": doc.doc_id, "sentence_id": s.sentence_id, "start_char": s.start_char,
                       "end_char": s.end_char, "text": s.text} for s in sentences]
     for s in sentences:

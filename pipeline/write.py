@@ -20,7 +20,7 @@ S, I, F, D = pa.string(), pa.int64(), pa.float64(), pa.date32()
 SCHEMAS: dict[str, pa.Schema] = {
     "documents": pa.schema([
         ("doc_id", S), ("path", S), ("format", S), ("encoding", S), ("title", S), ("published", D), ("url", S),
-        ("language", S), ("n_chars", I), ("n_sentences", I), ("sha256", S), ("text", pa.large_string())]),
+        ("language", S), ("n_chars", I), ("sha256", S), ("text", pa.large_string())]),
     "sentences": pa.schema([("doc_id", S), ("sentence_id", I), ("start_char", I), ("end_char", I), ("text", S)]),
     "figures": pa.schema([
         ("figure_id", S), ("doc_id", S), ("sentence_id", I), ("kind", S), ("text", S), ("start_char", I),

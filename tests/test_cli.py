@@ -1,0 +1,79 @@
+"""The command line through typer's CliRunner: help, exit codes, outputs."""
+import shutil
+
+import pandas as pd
+import pytest
+from typer.testing import CliRunner
+
+from conftest import ROOT
+from pipeline.cli import app
+
+runner = CliRunner()
+COMMANDS = ["extract", "ingest", "tokenize", "match", "explain", "stats", "check"]
+
+
+@pytest.mark.parametrize("cmd", COMMANDS)
+def test_cli_every_command_has_help_with_an_example(cmd):
+    r = runner.invoke(app, [cmd, "--help"])
+    assert r.exit_code == 0
+    assert "Example:" in r.output and "kzx " + cmd in r.output
+
+
+def test_cli_explain_prints_span_kind_rule_and_values():
+    r = runner.invoke(app, ["explain", "more than 2 trillion tenge or 53% this year", "--published", "2022-07-15"])
+    assert r.exit_code == 0
+    lines = r.output.strip().splitlines()
+    assert lines[0] == ("[10:26] money    '2 trillion tenge'  rule=money.amount_currency_after  "
+                        "value_min=2000000000000.0, value_max=2000000000000.0, unit=KZT, qualifier=more_than")
+    assert lines[1].startswith("[30:33] percent  '53%'  rule=percent.symbol")
+    assert lines[2] == ("[34:43] date     'this year'  rule=date.relative_year  date_start=2022-01-01, "
+                        "date_end=2022-12-31, granularity=year")
+
+
+def test_cli_usage_errors_exit_2(tmp_path):
+    r = runner.invoke(app, ["extract", str(tmp_path / "missing"), "-o", str(tmp_path / "out")])
+    assert r.exit_code == 2 and "does not exist" in r.output
+    r = runner.invoke(app, ["explain", "x", "--published", "July 2022"])
+    assert r.exit_code == 2 and "is not a date" in r.output
+    r = runner.invoke(app, ["extract", str(tmp_path), "--no-such-option"])
+    assert r.exit_code == 2
+
+
+def test_cli_bad_rule_file_stops_before_any_work(tmp_path):
+    rules = tmp_path / "rules"
+    shutil.copytree(ROOT / "rules", rules)
+    (rules / "money.yaml").write_text("rules:\n  - id: money.broken\n    kind: money\n    pattern: '(unclosed'\n"
+                                      "    examples: [{text: x}]\n", encoding="utf-8")
+    out = tmp_path / "out"
+    r = runner.invoke(app, ["extract", str(ROOT / "data" / "raw"), "-o", str(out), "--rules", str(rules)])
+    assert r.exit_code == 2
+    assert "money.yaml" in r.output and "money.broken" in r.output and "does not compile" in r.output
+    assert not (out / "figures.parquet").exists()
+
+
+def test_cli_staged_commands_equal_extract(tmp_path):
+    raw, meta = str(ROOT / "data" / "raw"), str(ROOT / "data" / "raw.metadata.csv")
+    a, b = tmp_path / "a", tmp_path / "b"
+    assert runner.invoke(app, ["extract", raw, "-o", str(a), "--metadata", meta]).exit_code == 0
+    assert runner.invoke(app, ["ingest", raw, "-o", str(b), "--metadata", meta]).exit_code == 0
+    assert runner.invoke(app, ["tokenize", "-o", str(b)]).exit_code == 0
+    r = runner.invoke(app, ["match", "-o", str(b)])
+    assert r.exit_code == 0 and "5 documents" in r.output
+    for t in ("documents", "sentences", "figures", "links", "claims"):
+        pd.testing.assert_frame_equal(pd.read_parquet(a / f"{t}.parquet"), pd.read_parquet(b / f"{t}.parquet"))
+
+
+def test_cli_match_without_tokenize_says_what_to_run(tmp_path):
+    r = runner.invoke(app, ["tokenize", "-o", str(tmp_path)])
+    assert r.exit_code == 2 and "documents.parquet does not exist" in r.output
+    assert runner.invoke(app, ["ingest", str(ROOT / "data" / "raw"), "-o", str(tmp_path)]).exit_code == 0
+    r = runner.invoke(app, ["match", "-o", str(tmp_path)])
+    assert r.exit_code == 2
+    assert "sentences.parquet does not exist" in r.output and "run the stage that writes `sentences` first" in r.output
+
+
+def test_cli_summary_line_and_workers(tmp_path):
+    r = runner.invoke(app, ["extract", str(ROOT / "data" / "raw"), "-o", str(tmp_path / "o"), "-j", "2"])
+    assert r.exit_code == 0
+    last = r.output.strip().splitlines()[-1]
+    assert last.startswith("5 documents, figures: date ") and "0 errors" in last and "words/s" in last
