@@ -12,7 +12,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Iterator
 
+import re
+
+import numpy
 import spacy
+from spacy.attrs import SENT_START
 from spacy.language import Language
 
 BLOCK_CHARS = 100_000
@@ -35,8 +39,9 @@ def _make_sentencer(nlp, name, abbreviations):
 
     def set_starts(doc):
         n = len(doc)
-        for i, tok in enumerate(doc):
-            tok.is_sent_start = i == 0
+        starts = numpy.full((n, 1), -1, dtype="int64")   # one array write: per-token setters are quadratic
+        if n:
+            starts[0, 0] = 1
         i = 0
         while i < n:
             tok = doc[i]
@@ -58,8 +63,9 @@ def _make_sentencer(nlp, name, abbreviations):
                         continue
                 nxt = j
             if nxt is not None and nxt < n:
-                doc[nxt].is_sent_start = True
+                starts[nxt, 0] = 1
             i += 1
+        doc.from_array([SENT_START], starts.astype("uint64"))  # -1 wraps, as spaCy itself stores it
         return doc
 
     return set_starts
@@ -71,8 +77,21 @@ def make_nlp(abbreviations) -> Language:
     return nlp
 
 
+_ISLAND = re.compile(r"\S+(?:\s{1,199}\S+)*")
+
+
 def blocks(text: str, size: int = BLOCK_CHARS) -> Iterator[tuple[int, str]]:
-    """Cut text into (offset, block) pieces of at most `size` chars, at line breaks when possible."""
+    """Cut text into (offset, block) pieces of at most `size` chars, at line breaks when possible.
+
+    Runs of 200+ whitespace characters are dropped between blocks: spaCy spends time on every
+    character of a whitespace token, and such a run always ends a sentence anyway.
+    """
+    for island in _ISLAND.finditer(text):
+        for off, piece in _sized(island.group(), size):
+            yield island.start() + off, piece
+
+
+def _sized(text: str, size: int) -> Iterator[tuple[int, str]]:
     pos, n = 0, len(text)
     while pos < n:
         end = min(n, pos + size)
@@ -92,10 +111,10 @@ def segment(text: str, nlp: Language) -> Iterator[Sentence]:
         doc = nlp(block)
         for sent in doc.sents:
             s, e = sent.start_char, sent.end_char
-            while s < e and block[s].isspace():
-                s += 1
-            while e > s and block[e - 1].isspace():
-                e -= 1
-            if s < e:
+            piece = block[s:e]
+            core = piece.strip()
+            if core:
+                s += len(piece) - len(piece.lstrip())
+                e = s + len(core)
                 yield Sentence(sid, offset + s, offset + e, block[s:e])
                 sid += 1

@@ -39,7 +39,8 @@ def test_segment_offsets_index_the_text(nlp):
 def test_segment_long_text_is_cut_into_blocks_without_losing_text(nlp):
     text = ("Line of text number one. " * 40 + "\n") * 200
     pieces = list(blocks(text, size=5000))
-    assert "".join(p for _, p in pieces) == text
+    assert "".join(p for _, p in pieces) == text.rstrip()
+    assert all(text[off:off + len(p)] == p for off, p in pieces)
     assert all(len(p) <= 5000 for _, p in pieces)
     sents = list(segment(text, nlp))
     assert len(sents) == 40 * 200
@@ -48,4 +49,11 @@ def test_segment_long_text_is_cut_into_blocks_without_losing_text(nlp):
 
 def test_segment_one_huge_line_without_newline(nlp):
     text = "word " * 50_000
-    assert "".join(p for _, p in blocks(text, size=10_000)) == text
+    assert "".join(p for _, p in blocks(text, size=10_000)) == text.rstrip()
+
+
+def test_segment_long_whitespace_runs_split_blocks(nlp):
+    text = "First 5%." + "\n" * 5000 + " " * 300 + "Second 6%." + " " * 1000
+    pieces = list(blocks(text))
+    assert [(off, p) for off, p in pieces] == [(0, "First 5%."), (5309, "Second 6%.")]
+    assert [s.text for s in segment(text, nlp)] == ["First 5%.", "Second 6%."]
