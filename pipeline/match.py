@@ -78,6 +78,8 @@ def find_mentions(text: str, rs, published: dt.date | None = None) -> list[Menti
     """All mentions in one sentence's text; offsets index `text`. Sorted by start."""
     vetoes, cands = [], []
     for rule in rs.rules:
+        if rule.requires is not None and rule.requires.search(text) is None:
+            continue
         for m in rule.regex.finditer(text):
             s, e = m.span()
             while s < e and text[s].isspace():

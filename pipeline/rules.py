@@ -17,7 +17,7 @@ from pipeline.errors import RuleError
 
 KINDS = {"money", "percent", "date", "project", "quantity", "count", "multiplier", "duration"}
 RULE_KEYS = {"id", "kind", "pattern", "flags", "priority", "exclude", "normalize", "examples", "negative",
-             "known_failures", "description", "unit"}
+             "known_failures", "description", "unit", "requires"}
 FLAG_BITS = {"i": regex.IGNORECASE, "ignorecase": regex.IGNORECASE}
 
 
@@ -32,6 +32,7 @@ class Rule:
     exclude: bool = False         # a match of an exclude rule removes overlapping matches of its kind
     normalize: str | None = None  # normalizer name; default: the kind's
     unit: str | None = None       # fixed unit for rules that need one (percentage points)
+    requires: regex.Pattern | None = None  # cheap pre-check: the rule runs only on text where it is found
     examples: tuple = ()
     negative: tuple = ()
     known_failures: tuple = ()
@@ -176,6 +177,12 @@ def _make_rule(path: Path, i: int, spec, expand, seen: dict) -> Rule:
         compiled = regex.compile(expand(pattern, path, rid), flags | regex.V0)
     except regex.error as e:
         raise RuleError(path, rid, f"pattern does not compile: {e}")
+    requires = None
+    if spec.get("requires"):
+        try:
+            requires = regex.compile(expand(str(spec["requires"]), path, rid), flags)
+        except regex.error as e:
+            raise RuleError(path, rid, f"`requires` does not compile: {e}")
     examples = spec.get("examples") or []
     negative = spec.get("negative") or []
     if not examples and not spec.get("exclude"):
@@ -186,5 +193,5 @@ def _make_rule(path: Path, i: int, spec, expand, seen: dict) -> Rule:
     if not all(isinstance(n, str) for n in negative):
         raise RuleError(path, rid, "`negative` is a list of strings that must not match")
     return Rule(rid, kind, pattern, compiled, path.name, int(spec.get("priority", 0)), bool(spec.get("exclude")),
-                spec.get("normalize"), spec.get("unit"), tuple(examples), tuple(negative),
+                spec.get("normalize"), spec.get("unit"), requires, tuple(examples), tuple(negative),
                 tuple(spec.get("known_failures") or ()))
