@@ -30,13 +30,17 @@ def _patterns(rs) -> dict:
     pats = {
         "after": regex.compile(rf"(?<![\p{{L}}])(?:{say})\s+(?P<name>{name})"),
         "before": regex.compile(rf"(?P<name>{name})\s+(?:{say})(?![\p{{L}}])"),
-        "role": regex.compile(rf"(?<![\p{{L}}])(?P<role>{_alt(rs, 'role')})\s+(?:{say})(?![\p{{L}}])"
+        "role": regex.compile(rf"(?<![\p{{L}}])(?P<role>{_alt(rs, 'role')})(?:\s+\p{{Ll}}+){{0,2}}\s+(?:{say})(?![\p{{L}}])"
                               rf"|(?:{say})\s+(?P<role2>{_alt(rs, 'role')})(?![\p{{L}}])", regex.I),
         "back": regex.compile(rf"(?<![\p{{L}}])(?:{_alt(rs, 'back_reference')})(?![\p{{L}}])", regex.I),
         "surname": regex.compile(rf"(?<![\p{{L}}-])\p{{Lu}}\p{{Ll}}+(?:-\p{{Lu}}\p{{Ll}}+)?(?:{endings})(?![\p{{L}}])"),
         "first_person": regex.compile(r"(?<![\p{L}])(?:I|we|We|our|Our|us|my|My)(?![\p{L}])"),
         "address": regex.compile(r"(?i)\b(?:address|appeal|speech|message|letter|statement)\b"),
-        "funds": regex.compile(rf"(?<![\p{{L}}])(?:{_alt(rs, 'funds_cue')})(?![\p{{L}}])", regex.I),
+        "funds_after": regex.compile(rf"^\s*(?:{_alt(rs, 'funds_after')})(?![\p{{L}}])", regex.I),
+        "funds_link": regex.compile(rf"^[\s,]*(?:(?:{_alt(rs, 'funds_after')})\s+)?(?:{_alt(rs, 'funds_link')})"
+                                    rf"\s+(?:the\s+)?$", regex.I),
+        "funds_break": regex.compile(rf"(?<![\p{{L}}])(?:{_alt(rs, 'funds_break')})(?![\p{{L}}])", regex.I),
+        "funds": regex.compile(rf"(?<![\p{{L}}])(?:{_alt(rs, 'funds_cue')})\s+(?:(?:{_alt(rs, 'qualifier')})\s+)?$", regex.I),
         "types": [(t, regex.compile(r"(?<![\p{L}])(?:" + "|".join(
             regex.escape(w).replace(r"\ ", r"\s+") for w in sorted(ws, key=len, reverse=True)) + r")(?![\p{L}])", regex.I))
             for t, ws in _types(rs)],
@@ -54,11 +58,22 @@ def _types(rs):
 
 
 def _surname(name: str, pats) -> str | None:
-    words = name.split()
-    good = [w for w in words if pats["surname"].fullmatch(w)]
-    if good:
-        return good[-1]
-    return words[-1] if len(words) == 1 and words[0][0].isupper() else None
+    """The surname in a name ("Kassym-Jomart Tokayev" → "Tokayev"); None for titles ("President")."""
+    good = [w for w in name.split() if pats["surname"].fullmatch(w)]
+    return good[-1] if good else None
+
+
+def _funds(f: dict, p: dict, stext: str, start0: int, pats) -> bool:
+    """The money is introduced as funding ("for 1.5 billion", "investment of 760 billion"), stands
+    in parentheses after what it values ("... was completed (10.7 billion tenge)"), or is said to be
+    allocated ("43 billion tenge is provided") with nothing like "of which" between it and the project."""
+    if p["start_char"] >= f["end_char"]:          # the project comes after: only a joining phrase between
+        return bool(pats["funds_link"].search(_between(stext, start0, f, p)))
+    before = stext[max(0, f["start_char"] - start0 - 60):f["start_char"] - start0]
+    after = stext[f["end_char"] - start0:f["end_char"] - start0 + 40]
+    if pats["funds"].search(before) or (before.rstrip().endswith("(") and after.lstrip().startswith(")")):
+        return True
+    return bool(pats["funds_after"].search(after)) and not pats["funds_break"].search(_between(stext, start0, f, p))
 
 
 def links_for(doc, sentences, figures, rs) -> list[dict]:
@@ -66,24 +81,26 @@ def links_for(doc, sentences, figures, rs) -> list[dict]:
     by_sent: dict[int, list[dict]] = {}
     for f in figures:
         by_sent.setdefault(f["sentence_id"], []).append(f)
-    text_of = {s.sentence_id: s.text for s in sentences}
+    sent_of = {s.sentence_id: s for s in sentences}
     out = []
+
+    def link(src, dst, relation):
+        out.append({"doc_id": doc.doc_id, "source_id": src["figure_id"], "target_id": dst["figure_id"],
+                    "relation": relation})
+
     for sid, figs in by_sent.items():
         projects = [f for f in figs if f["kind"] == "project"]
         dates = [f for f in figs if f["kind"] == "date"]
-        stext = text_of.get(sid, "")
-        start0 = next((s.start_char for s in sentences if s.sentence_id == sid), 0)
+        stext, start0 = sent_of[sid].text, sent_of[sid].start_char
         for f in figs:
-            if f["kind"] == "money" and projects and pats["funds"].search(stext):
+            if f["kind"] == "money" and projects:
                 p = min(projects, key=lambda p: _gap(f, p))
-                out.append({"doc_id": doc.doc_id, "source_id": f["figure_id"], "target_id": p["figure_id"],
-                            "relation": "funds"})
+                if _funds(f, p, stext, start0, pats):
+                    link(f, p, "funds")
             if f["kind"] in ("money", "percent") and dates:
                 near = [d for d in dates if ";" not in _between(stext, start0, f, d)]
                 if near:
-                    d = min(near, key=lambda d: _gap(f, d))
-                    out.append({"doc_id": doc.doc_id, "source_id": f["figure_id"], "target_id": d["figure_id"],
-                                "relation": "dated"})
+                    link(f, min(near, key=lambda d: _gap(f, d)), "dated")
     return out
 
 
@@ -127,8 +144,8 @@ def speakers(doc, sentences, rs) -> dict[int, str | None]:
             sp = who
             if sp is None and pats["back"].search(s.text):
                 sp = last
-            if sp is None and signer and pats["first_person"].search(s.text):
-                sp = signer
+            if sp is None and signer and s.start_char > len(lines[0]):
+                sp = signer               # an address: its signer speaks throughout
             out[s.sentence_id] = sp
         last = who or last
     return out

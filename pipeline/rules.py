@@ -114,7 +114,9 @@ def load_rules(rules_dir: Path | None = None) -> RuleSet:
             lexicon[name], aliases[name] = {}, []
             for value, words in table.items():
                 if not isinstance(words, list) or not all(isinstance(w, str) and w for w in words):
-                    raise RuleError(path, None, f"list {name!r}, value {value!r}: aliases must be non-empty strings")
+                    bad = [w for w in words] if isinstance(words, list) else words
+                    raise RuleError(path, None, f"list {name!r}, value {value!r}: aliases must be non-empty strings, "
+                                                f"got {bad!r} (quote words YAML reads as true/false: \"on\", \"No\")")
                 for w in words:
                     lexicon[name].setdefault(_key(w), str(value))
                     aliases[name].append(w)

@@ -1,0 +1,127 @@
+"""Projects' names, funds/dated links and claims (speakers, claim types) on the seeds."""
+import pandas as pd
+import pytest
+
+from pipeline.match import find_mentions
+from pipeline.normalize.projects import name_key, project_name
+
+SEED2 = "002_b375e10d30cad7e7.txt"
+
+
+def test_project_name_variants_collapse_to_one_key(rules):
+    variants = ["Auyl – El Besigi", "Auyl-El besigi", "«Auyl – el besigi»", "Auyl - El besigi program",
+                "the program «Auyl – el besigi»", "AUYL —  EL BESIGI"]
+    keys = set()
+    for v in variants:
+        found = [m for m in find_mentions(f"Funds went to {v} this year.", rules) if m.kind == "project"]
+        assert found, v
+        keys.add(found[0].get("name_key"))
+    assert keys == {"auyl-el besigi"}
+
+
+@pytest.mark.parametrize("text,name", [
+    ('"Comfortable School"', "Comfortable School"), ("the Saran industrial zone", "Saran industrial zone"),
+    ("Strong regions - the driver of the country's development", "Strong regions - the driver of the country's development"),
+    ("  Eco-hotel   Muztau ", "Eco-hotel Muztau"),
+])
+def test_project_name_is_span_without_quotes_spaces_the(text, name):
+    assert project_name(text) == name
+
+
+def test_name_key_keeps_distinct_projects_apart(rules):
+    assert name_key("Master Plan", rules) != name_key("Master", rules)
+    assert name_key("Almaty-Taldykorgan gas pipeline", rules) == name_key("Almaty – Taldykorgan Gas Pipeline", rules)
+
+
+FUNDS = [   # hand-checked against the texts (and ../shared/gold, which marks these nine)
+    ("760 billion tenge", "Aktogay mining and processing plant"),
+    ("134 billion tenge", "Bakyrchik mining and processing plant"),
+    ("10.7 billion tenge", "Semey airport"),
+    ("260 billion tenge", "Comprehensive Plan for the Social and Economic Development of the City of Semey until 2025"),
+    ("481 billion tenge", "Entrepreneurship Support Map until 2025"),
+    ("62 billion tenge", "Entrepreneurship Support Map until 2025"),
+    ("5.2 billion tenge", "Auyl - El Besigi program"),
+    ("43 billion tenge", "Program for the Development of the Former District Centers of the Region for 2021-2024"),
+    ("1.5 billion tenge", "Eco-hotel Muztau"),
+]
+
+
+def _named_links(out, relation):
+    figs = pd.read_parquet(out / "figures.parquet").set_index("figure_id")
+    links = pd.read_parquet(out / "links.parquet")
+    links = links[links.relation == relation]
+    return sorted((figs.loc[r.source_id, "text"], figs.loc[r.target_id, "text"]) for r in links.itertuples())
+
+
+def test_links_funds_on_seeds(seeds_out):
+    out, _ = seeds_out
+    assert _named_links(out, "funds") == sorted(FUNDS)
+
+
+@pytest.mark.parametrize("sentence,money,project", [
+    ("The Nurly Zhol program received 120 billion tenge in 2021.", "120 billion tenge", "Nurly Zhol program"),
+    ("Since 2015, 156 facilities worth 40 billion tenge opened near the Saran industrial zone.", None, None),
+    ("The Saran industrial zone worth 40 billion tenge opened.", "40 billion tenge", "Saran industrial zone"),
+    ("5 billion tenge was allocated for the Auyl - El besigi program.", "5 billion tenge", "Auyl - El besigi program"),
+])
+def test_links_funds_in_single_sentences(tmp_path, sentence, money, project):
+    from pipeline.config import Settings
+    from pipeline.run import extract
+
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "a.txt").write_text(sentence, encoding="utf-8")
+    extract(Settings(inputs=(tmp_path / "in",), out=tmp_path / "out"))
+    expected = [(money, project)] if money else []
+    assert _named_links(tmp_path / "out", "funds") == expected
+
+
+def test_links_dated_on_seeds(seeds_out):
+    dated = _named_links(seeds_out[0], "dated")
+    assert ("898 billion tenge", "2021") in dated
+    assert ("5.2 billion tenge", "This year") in dated
+    assert ("12 billion tenge", "Since 2017") in dated
+
+
+SPEAKERS = [   # (document, start of the sentence, speaker): hand-checked
+    ("001_2ca8d319622e1d63.txt", "As a one-time financial assistance, we will allocate 5 million tenge", "Bozumbayev"),
+    ("001_2ca8d319622e1d63.txt", "One million tenge will be provided", "Bozumbayev"),
+    ("001_2ca8d319622e1d63.txt", "According to preliminary estimates, the damage", "Bozumbayev"),
+    (SEED2, "According to him, over the past 7 years, more than 2 trillion tenge", "Akhmetov"),
+    (SEED2, "“Over a seven-year period in the Abay region", "Akhmetov"),
+    (SEED2, "“From 2015 to 2022, the region received 390 billion tenge", "Akhmetov"),
+    (SEED2, "In total, 354 billion tenge of budget investments were invested", "Akhmetov"),
+    (SEED2, "The head of the region also noted that, since 2020, 349 apartments", "Akhmetov"),
+    (SEED2, "According to the speaker, this will make it possible", "Akhmetov"),
+    ("004_eb299ecfd6df5ace.txt", "Since 2017, 12 billion tenge has been allocated", "Tokayev"),
+    (SEED2, "Implemented major projects such as:", None),
+    (SEED2, "In 2018, the reconstruction of the runway", None),
+]
+
+
+def test_claims_speakers_on_seeds(seeds_out):
+    out, _ = seeds_out
+    claims = pd.read_parquet(out / "claims.parquet")
+    sents = pd.read_parquet(out / "sentences.parquet")
+    both = sents.merge(claims, on=["doc_id", "sentence_id"], how="left")
+    for doc, start, speaker in SPEAKERS:
+        rows = both[(both.doc_id == doc) & both.text.str.startswith(start)]
+        assert len(rows) == 1, start
+        got = rows.iloc[0].speaker
+        assert (None if pd.isna(got) else got) == speaker, start
+
+
+@pytest.mark.parametrize("sentence,claim_type", [
+    ("I instruct the Government to allocate 5 billion tenge.", "instructed"),
+    ("It is planned to build 3 schools for 2 billion tenge.", "planned"),
+    ("In 2021, 5 billion tenge was allocated.", "achieved"),
+    ("The share is 36%.", "other"),
+])
+def test_claims_types(tmp_path, sentence, claim_type):
+    from pipeline.config import Settings
+    from pipeline.run import extract
+
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "a.txt").write_text(sentence, encoding="utf-8")
+    extract(Settings(inputs=(tmp_path / "in",), out=tmp_path / "out"))
+    claims = pd.read_parquet(tmp_path / "out" / "claims.parquet")
+    assert claims[["sentence_id", "claim_type", "n_figures"]].to_dict("records")[0]["claim_type"] == claim_type
