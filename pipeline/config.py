@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 MAX_FILE_BYTES = 256 * 1024 * 1024  # larger inputs are recorded as errors, not read
@@ -18,4 +18,3 @@ class Settings:
     workers: int = 1
     progress: bool = False
     max_file_bytes: int = MAX_FILE_BYTES
-    extra: dict = field(default_factory=dict)

@@ -8,7 +8,9 @@ from __future__ import annotations
 import re
 from html.parser import HTMLParser
 
-SKIP = {"script", "style", "nav", "noscript", "template", "svg", "head", "iframe", "form", "button", "select"}
+# Not the page's own text: code, menus, forms, and footers/asides (copyright lines, related stories).
+SKIP = {"script", "style", "nav", "noscript", "template", "svg", "head", "iframe", "form", "button", "select",
+        "footer", "aside"}
 BLOCK = {
     "p", "div", "section", "article", "main", "aside", "header", "footer", "h1", "h2", "h3", "h4", "h5",
     "h6", "li", "ul", "ol", "table", "tr", "blockquote", "pre", "figure", "figcaption", "dl", "dt", "dd",

@@ -42,7 +42,7 @@ def _normalize(rule, m, text: str, rs, published) -> dict | None:
         return normalize_money(text, rs)
     if kind == "percent":
         out = normalize_percent(text, rs)
-        if rule.unit:
+        if out and rule.unit:
             out["unit"] = rule.unit
         return out
     if kind == "date":
@@ -111,17 +111,15 @@ def find_mentions(text: str, rs, published: dt.date | None = None) -> list[Menti
 def _finish_money(mentions: list[Mention], text: str, rs) -> list[Mention]:
     """Bare amounts take the nearest currency of the sentence; qualifiers are read off the left."""
     named = [m for m in mentions if m.kind == "money" and m.get("unit")]
-    if not named:
-        unit_in_text = amounts(rs).unit(text)
     out = []
     for m in mentions:
         if m.kind == "money" and not m.get("unit") and not m.note:
-            if named:
-                m.fields["unit"] = min(named, key=lambda n: abs(n.start - m.start)).get("unit")
-            elif unit_in_text:
-                m.fields["unit"] = unit_in_text
-            else:
+            # the nearest named amount's currency, else a currency word elsewhere in the sentence
+            unit = (min(named, key=lambda n: abs(n.start - m.start)).get("unit") if named
+                    else amounts(rs).unit(text))
+            if unit is None:
                 continue   # a bare number with no currency in reach is not money
+            m.fields["unit"] = unit
         if m.kind in ("money", "percent"):
             q = _qualifier(rs).search(text, max(0, m.start - 40), m.start)
             m.fields["qualifier"] = rs.lookup("qualifier", q.group(1)) if q else None

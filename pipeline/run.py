@@ -133,17 +133,11 @@ def process_source(item, settings: Settings, engine: Engine, meta, do_match: boo
         if meta:
             meta.mark(doc.doc_id)
         try:
-            out.append(analyze(doc, engine) if do_match else _ingested(doc))
+            out.append(analyze(doc, engine) if do_match else DocRows(document_row(doc), errors=_warning_rows(doc)))
         except Exception as e:  # noqa: BLE001 - one bad document must not stop the batch
             out.append(DocRows({}, errors=[{"path": str(item.path), "stage": "analyze", "error": type(e).__name__,
                                             "message": f"{doc.doc_id}: {e}"}]))
     return out
-
-
-def _ingested(doc: Document) -> DocRows:
-    rows = DocRows(document_row(doc))
-    rows.errors = _warning_rows(doc)
-    return rows
 
 
 _WORKER: dict = {}   # per worker process: settings, engine, metadata, do_match

@@ -80,7 +80,7 @@ def amounts(rs) -> Amounts:
     return rs.cache["amounts"]
 
 
-def normalize_money(text: str, rs, **_) -> dict:
+def normalize_money(text: str, rs, **_) -> dict | None:
     """Span → {value_min, value_max, unit}; unit None for a bare amount (filled from the sentence)."""
     a = amounts(rs)
     unit = a.unit(text)
@@ -89,7 +89,9 @@ def normalize_money(text: str, rs, **_) -> dict:
     if m:
         high, scale = a.amount(m["high"])
         low = Decimal(repr(parse_number(m["low"]))) * (scale or 1)
-        lo, hi = min(low, high), max(low, high)
+        if low > high:
+            return None  # "(2015 - 844.6 billion tenge)": a year and an amount, not a range
+        lo, hi = low, high
     else:
         lo = hi = a.amount(body)[0]
     return {"value_min": float(lo), "value_max": float(hi), "unit": unit}

@@ -14,7 +14,7 @@ _PP = regex.compile(r"percentage\s+points?|p\.\s?p\.|\bpp\b|\bп\.п\.", regex.I
 _WORDS = regex.compile(r"^(.*?)[\s-]*(?:percent|per\s+cent)", regex.I | regex.S)
 
 
-def normalize_percent(text: str, rs, **_) -> dict:
+def normalize_percent(text: str, rs, **_) -> dict | None:
     unit = "pp" if _PP.search(text) else "%"
     t = _STRAY.sub(r"\1,\2", text)
     nums = [parse_number(n) for n in _NUM.findall(t)]
@@ -24,4 +24,6 @@ def normalize_percent(text: str, rs, **_) -> dict:
         nums = [words_to_number(m.group(1), words)] if m else []
     if not nums:
         raise ValueError(f"no number in {text!r}")
+    if len(nums) > 1 and nums[0] > nums[1]:
+        return None      # "2015 - 44%" is a year and a percent, not a falling range
     return {"value_min": min(nums[:2]), "value_max": max(nums[:2]), "unit": unit}
