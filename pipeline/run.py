@@ -199,7 +199,8 @@ def extract(settings: Settings, tables=ALL_TABLES, progress=None, do_match: bool
                 ts.add("errors", [row])
                 summary.errors += 1
         summary.seconds = time.time() - t0
-        ts.commit(_manifest(settings, engine, started, summary))
+        downstream = [t for t in ALL_TABLES if t not in tables]     # e.g. `kzx ingest`: old sentences are stale
+        ts.commit(_manifest(settings, engine, started, summary), stale=downstream)
     except BaseException:
         ts.abort()
         raise

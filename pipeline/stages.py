@@ -50,7 +50,7 @@ def _sentences(out) -> Iterator[tuple[str, list[Sentence]]]:
         yield cur, group
 
 
-def _stage(settings, tables, fn) -> Summary:
+def _stage(settings, tables, fn, stale=()) -> Summary:
     t0 = time.time()
     engine = Engine.build(settings)
     clean_stale_staging(settings.out)
@@ -60,7 +60,7 @@ def _stage(settings, tables, fn) -> Summary:
         fn(engine, ts, summary)
         summary.seconds = time.time() - t0
         ts.commit({"stage": tables, "rules_digest": engine.rules.digest,
-                   "finished": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")}, merge=True)
+                   "finished": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")}, merge=True, stale=stale)
     except BaseException:
         ts.abort()
         raise
@@ -74,7 +74,7 @@ def tokenize_stage(settings) -> Summary:
             summary.words += len(doc.text.split())
             ts.add("sentences", [{"doc_id": doc.doc_id, "sentence_id": s.sentence_id, "start_char": s.start_char,
                                   "end_char": s.end_char, "text": s.text} for s in segment(doc.text, engine.nlp)])
-    return _stage(settings, ("sentences",), run)
+    return _stage(settings, ("sentences",), run, stale=("figures", "links", "claims"))
 
 
 def match_stage(settings) -> Summary:

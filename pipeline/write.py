@@ -66,8 +66,9 @@ class TableSet:
         self.counts[table] += len(buf)
         buf.clear()
 
-    def commit(self, manifest: dict, merge: bool = False) -> None:
-        """Move the staged tables into OUT. `merge`: a single stage's run keeps the other tables."""
+    def commit(self, manifest: dict, merge: bool = False, stale=()) -> None:
+        """Move the staged tables into OUT. `merge`: a single stage's run keeps the other tables;
+        `stale`: tables built from the old versions of these, removed so no run's tables mix."""
         for t in self.tables:
             self._flush(t)
             self.writers[t].close()
@@ -76,6 +77,8 @@ class TableSet:
                 os.fsync(f.fileno())
         prev_manifest = (self.out / MANIFEST).read_text(encoding="utf-8") if merge and (self.out / MANIFEST).exists() else None
         (self.out / MANIFEST).unlink(missing_ok=True)
+        for t in stale:
+            (self.out / f"{t}.parquet").unlink(missing_ok=True)
         for t in self.tables:
             target = self.out / f"{t}.parquet"
             if target.is_dir():
@@ -85,7 +88,7 @@ class TableSet:
         if prev_manifest:
             try:
                 prev = json.loads(prev_manifest)
-                counts = dict(prev.get("tables", {}), **counts)
+                counts = dict({k: v for k, v in prev.get("tables", {}).items() if k not in stale}, **counts)
                 manifest = dict(prev, **manifest)
             except (OSError, ValueError):
                 pass

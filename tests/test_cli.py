@@ -61,6 +61,9 @@ def test_cli_staged_commands_equal_extract(tmp_path):
     assert r.exit_code == 0 and "5 documents" in r.output
     for t in ("documents", "sentences", "figures", "links", "claims"):
         pd.testing.assert_frame_equal(pd.read_parquet(a / f"{t}.parquet"), pd.read_parquet(b / f"{t}.parquet"))
+    # a new ingest into the folder removes the tables built from the old documents
+    assert runner.invoke(app, ["ingest", raw, "-o", str(b)]).exit_code == 0
+    assert sorted(p.name for p in b.glob("*.parquet")) == ["documents.parquet", "errors.parquet"]
 
 
 def test_cli_match_without_tokenize_says_what_to_run(tmp_path):
