@@ -5,7 +5,8 @@ Every rule here is a heuristic over one sentence (or its paragraph, for quotes):
 - funds: a money figure and a project in the same sentence, with a funding word from
   rules/lexicon/claims.yaml (`worth`, `for`, `investment of`, ...) in the sentence → the nearest project.
 - dated: a money or percent figure → the nearest date of the same sentence not cut off by ";".
-- speaker: an attribution in the sentence's paragraph ("said Akhmetov", "Akhmetov noted", "the
+- speaker: an attribution in the sentence's paragraph ("said Akhmetov", "Akhmetov noted", "according
+  to Minister ... Baibazarov,", "the
   head of state said" → the person the document names most); "according to him" → the last
   speaker; in a first-person address, the signer named in the first line.
 - claim type: the first of instructed / planned / achieved whose words occur in the sentence.
@@ -30,6 +31,7 @@ def _patterns(rs) -> dict:
     pats = {
         "after": regex.compile(rf"(?<![\p{{L}}])(?:{say})\s+(?P<name>{name})"),
         "before": regex.compile(rf"(?P<name>{name})\s+(?:{say})(?![\p{{L}}])"),
+        "according": regex.compile(rf"(?<![\p{{L}}])(?i:according\s+to)\s+(?:[\p{{L}}-]+\s+){{0,6}}?(?P<name>{name})(?=\s*[,.:])"),
         "role": regex.compile(rf"(?<![\p{{L}}])(?P<role>{_alt(rs, 'role')})(?:\s+\p{{Ll}}+){{0,2}}\s+(?:{say})(?![\p{{L}}])"
                               rf"|(?:{say})\s+(?P<role2>{_alt(rs, 'role')})(?![\p{{L}}])", regex.I),
         "back": regex.compile(rf"(?<![\p{{L}}])(?:{_alt(rs, 'back_reference')})(?![\p{{L}}])", regex.I),
@@ -135,7 +137,7 @@ def speakers(doc, sentences, rs) -> dict[int, str | None]:
     for para in paragraphs:
         ptext = text[para[0].start_char:para[-1].end_char]
         who = None
-        for key in ("after", "before"):
+        for key in ("after", "before", "according"):
             for m in pats[key].finditer(ptext):
                 who = _surname(m.group("name"), pats) or who
         if who is None and pats["role"].search(ptext) and counts:
