@@ -2,7 +2,7 @@
 
 The date rules name what they capture: day, month/nmonth, year, rel (this/last/next year),
 month2/year2 (end of a range), quarter/quarter_ord, half/half_ord, season, relm (this/last
-month), edge (the beginning/end of), open (since/until/by/before). This module only
+month), nmonths (the first N months of a year), edge (the beginning/end of), open (since/until/by/before). This module only
 combines them; the words themselves are looked up in rules/lexicon/calendar.yaml.
 
 >>> # {"open": "since", "year": "2015"} → (2015-01-01, None, "year")
@@ -67,6 +67,11 @@ def resolve_date(g: dict, rs, published: D | None) -> tuple[D | None, D | None, 
         start, end, gran = D(year, month, 1), _month_end(y2, month2 or month), "range"
     elif month:
         start, end, gran = D(year, month, 1), _month_end(year, month), "month"
+    elif g.get("nmonths"):                    # "9 months of 2023": January to the ninth month
+        n = int(float(look("number_word", g["nmonths"]) or g["nmonths"]))
+        if not 1 <= n <= 12:
+            raise ValueError(f"{n} months is not part of one year")
+        start, end, gran = D(year, 1, 1), _month_end(year, n), "range"
     elif g.get("quarter") or g.get("quarter_ord"):
         q = int(g.get("quarter") or look("ordinal", g["quarter_ord"]))
         start, end, gran = D(year, 3 * q - 2, 1), _month_end(year, 3 * q), "quarter"
@@ -95,7 +100,7 @@ def resolve_date(g: dict, rs, published: D | None) -> tuple[D | None, D | None, 
 def _granularity(g, month, month2) -> str:
     if g.get("day") and month:
         return "day"
-    if month2 or g.get("season"):
+    if month2 or g.get("season") or g.get("nmonths"):
         return "range"
     if month or g.get("relm"):
         return "month"
