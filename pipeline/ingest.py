@@ -13,6 +13,7 @@ import json
 import os
 import re
 from dataclasses import dataclass, field
+from email.utils import parsedate_to_datetime
 from pathlib import Path
 from typing import Iterator
 
@@ -174,6 +175,7 @@ def read_source(src: Source, max_bytes: int) -> list[Document]:
         docs = [Document(src.doc_id, "", "markdown" if ext in (".md", ".markdown") else "text", text)]
     for d in docs:
         d.path, d.encoding, d.sha256 = str(path), enc, sha
+        d.language = guess_language(d.text)
         d.warnings = warnings + d.warnings
     return docs
 
@@ -275,14 +277,37 @@ def _record(src: Source, rec: dict, doc_id: str) -> Document | None:
 
 
 _ISO = re.compile(r"^\s*(\d{4})-(\d{2})-(\d{2})")
+_DMY = re.compile(r"^\s*(\d{1,2})\.(\d{1,2})\.(\d{4})\b")
 
 
 def parse_iso_date(v) -> dt.date | None:
-    """'2021-09-05T19:24:45' → date(2021, 9, 5); anything else → None."""
-    m = _ISO.match(str(v)) if v is not None else None
-    if not m:
+    """A date field as scrapers and feeds write it → date, else None:
+    '2021-09-05T19:24:45', '05.09.2021' (day first), 'Sun, 05 Sep 2021 19:24:45 +0000' (RSS)."""
+    if v is None or isinstance(v, bool):
         return None
+    text = str(v)
     try:
-        return dt.date(int(m[1]), int(m[2]), int(m[3]))
-    except ValueError:
+        m = _ISO.match(text)
+        if m:
+            return dt.date(int(m[1]), int(m[2]), int(m[3]))
+        m = _DMY.match(text)
+        if m:
+            return dt.date(int(m[3]), int(m[2]), int(m[1]))
+        return parsedate_to_datetime(text).date() if re.search(r"[A-Za-z]{3}", text) else None
+    except (ValueError, TypeError, IndexError):
         return None
+
+
+_CYRILLIC = re.compile(r"[\u0400-\u04ff]")
+_KAZAKH = re.compile(r"[әғқңөұүһіӘҒҚҢӨҰҮҺІ]")
+_LETTER = re.compile(r"[^\W\d_]")
+
+
+def guess_language(text: str) -> str:
+    """'en', 'ru' or 'kk' from the script of a sample (Kazakh has letters Russian lacks)."""
+    sample = text[:5000]
+    letters = len(_LETTER.findall(sample)) or 1
+    cyr = len(_CYRILLIC.findall(sample))
+    if cyr / letters < 0.3:
+        return "en"
+    return "kk" if len(_KAZAKH.findall(sample)) > cyr * 0.02 else "ru"

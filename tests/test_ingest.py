@@ -106,3 +106,24 @@ def test_metadata_csv_and_jsonl(tmp_path):
     assert m2.get("b.txt")["published"] == dt.date(2021, 1, 2)
     m2.mark("b.txt")
     assert m2.unmatched(m2.used) == []
+
+
+@pytest.mark.parametrize("value,expected", [
+    ("2021-09-05T19:24:45", dt.date(2021, 9, 5)), ("05.09.2021", dt.date(2021, 9, 5)),
+    ("Sun, 05 Sep 2021 19:24:45 +0000", dt.date(2021, 9, 5)), ("yesterday", None), (None, None),
+    ("2021-13-45", None), (20210905, None),
+])
+def test_ingest_date_fields(value, expected):
+    from pipeline.ingest import parse_iso_date
+
+    assert parse_iso_date(value) == expected
+
+
+@pytest.mark.parametrize("text,lang", [
+    ("It cost 5 billion tenge.", "en"), ("Сумма составила 5 млрд тенге.", "ru"),
+    ("Биыл облыста 5 млрд теңге бөлінді, құрылыс жүргізілуде.", "kk"),
+])
+def test_ingest_language(text, lang):
+    from pipeline.ingest import guess_language
+
+    assert guess_language(text) == lang
