@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 import regex
 
 from pipeline.normalize.dates import parse_with_dateparser, resolve_date
+from pipeline.normalize.measures import normalize_measure
 from pipeline.normalize.money import amounts, normalize_money
 from pipeline.normalize.percent import normalize_percent
 from pipeline.normalize.projects import normalize_project
@@ -56,6 +57,8 @@ def _normalize(rule, m, text: str, rs, published) -> dict | None:
         return {"date_start": day, "date_end": day, "granularity": "day"}
     if kind == "project":
         return normalize_project(text, rs)
+    if kind == "measure":
+        return normalize_measure(text, rs, rule.kind, m.groupdict())
     return {}
 
 

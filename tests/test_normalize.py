@@ -32,7 +32,7 @@ WORDS = {"one": 1, "a": 1, "an": 1, "two": 2, "five": 5, "twenty": 20, "half": 0
 
 @pytest.mark.parametrize("text,value", [
     ("one", 1), ("a", 1), ("twenty-five", 25), ("two hundred", 200), ("half a", 0.5), ("one and a half", 1.5),
-    ("three hundred twenty", 320),
+    ("three hundred twenty", 320), ("a hundred", 100), ("a five", 5),
 ])
 def test_numbers_words(text, value):
     assert words_to_number(text, WORDS) == value

@@ -55,7 +55,9 @@ def words_to_number(s: str, words: dict[str, float]) -> float:
     if not toks:
         raise ValueError("no number words")
     total, current = 0.0, 0.0
-    for t in toks:
+    for i, t in enumerate(toks):
+        if t in ("a", "an") and i + 1 < len(toks) and toks[i + 1] not in ("half", "quarter"):
+            continue                                      # an article: "a seven-year plan", "a hundred"
         if t not in words:
             raise ValueError(f"not a number word: {t!r}")
         v = words[t]
