@@ -161,10 +161,12 @@ def read_source(src: Source, max_bytes: int) -> list[Document]:
     text, enc, warnings = decode(raw, path)
     sha = hashlib.sha256(raw).hexdigest()
     stripped = text.lstrip("\ufeff \t\r\n")
+    if not stripped:
+        raise InputError(path, "decode", "EmptyFile", "file holds only a byte-order mark and whitespace")
     ext = path.suffix.lower()
     docs: list[Document]
-    if stripped[:1] in "{[" and (ext in (".json", ".jsonl", ".ndjson") or stripped[:2] in ('{"', "[{", "[\n", "[ ")
-                                  or stripped[:1] == "{"):
+    json_ext = ext in (".json", ".jsonl", ".ndjson")
+    if stripped.startswith("{") or (stripped.startswith("[") and (json_ext or re.match(r"\[\s*[{\]]", stripped))):
         docs = _read_json(src, stripped, ext)
     elif ext in (".html", ".htm", ".xhtml") or looks_like_html(text):
         body, title = html_to_text(text)

@@ -36,7 +36,6 @@ def _patterns(rs) -> dict:
                               rf"|(?:{say})\s+(?P<role2>{_alt(rs, 'role')})(?![\p{{L}}])", regex.I),
         "back": regex.compile(rf"(?<![\p{{L}}])(?:{_alt(rs, 'back_reference')})(?![\p{{L}}])", regex.I),
         "surname": regex.compile(rf"(?<![\p{{L}}-])\p{{Lu}}\p{{Ll}}+(?:-\p{{Lu}}\p{{Ll}}+)?(?:{endings})(?![\p{{L}}])"),
-        "first_person": regex.compile(r"(?<![\p{L}])(?:I|we|We|our|Our|us|my|My)(?![\p{L}])"),
         "address": regex.compile(r"(?i)\b(?:address|appeal|speech|message|letter|statement)\b"),
         "funds_after": regex.compile(rf"^\s*(?:{_alt(rs, 'funds_after')})(?![\p{{L}}])", regex.I),
         "funds_link": regex.compile(rf"^[\s,]*(?:(?:{_alt(rs, 'funds_after')})\s+)?(?:{_alt(rs, 'funds_link')})"

@@ -5,8 +5,8 @@ month2/year2 (end of a range), quarter/quarter_ord, half/half_ord, season, relm 
 month), nmonths (the first N months of a year), edge (the beginning/end of), open (since/until/by/before). This module only
 combines them; the words themselves are looked up in rules/lexicon/calendar.yaml.
 
->>> # {"open": "since", "year": "2015"} → (2015-01-01, None, "year")
->>> # {"rel": "this"} with published 2022-07-15 → (2022-01-01, 2022-12-31, "year")
+e.g. {"open": "since", "year": "2015"} → (2015-01-01, None, "year")
+e.g. {"rel": "this"} with published 2022-07-15 → (2022-01-01, 2022-12-31, "year")
 """
 from __future__ import annotations
 

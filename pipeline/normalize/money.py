@@ -1,6 +1,6 @@
 """Money span text → value_min, value_max, unit (ISO 4217).
 
->>> # "7.5-9.5 billion tenge" → (7.5e9, 9.5e9, "KZT"); "KZT3.2bn" → (3.2e9, 3.2e9, "KZT")
+e.g. "7.5-9.5 billion tenge" → (7.5e9, 9.5e9, "KZT"); "KZT3.2bn" → (3.2e9, 3.2e9, "KZT")
 """
 from __future__ import annotations
 

@@ -1,6 +1,6 @@
 """Percent span text → value_min, value_max (percent units, sign kept), unit % or pp.
 
->>> # "7-10%" → (7, 10, "%"); "101, 4%" → (101.4, ...); "-2%" → (-2, -2); "3 percentage points" → pp
+e.g. "7-10%" → (7, 10, "%"); "101, 4%" → (101.4, ...); "-2%" → (-2, -2); "3 percentage points" → pp
 """
 from __future__ import annotations
 

@@ -2,7 +2,7 @@
 `name_key`, one spelling for every variant of a name (case, quote and dash style, spacing, a
 generic program word), so the same program groups across documents.
 
->>> # name_key('«Auyl – el besigi»') == name_key('Auyl-El besigi program') == 'auyl-el besigi'
+e.g. name_key('«Auyl – el besigi»') == name_key('Auyl-El besigi program') == 'auyl-el besigi'
 """
 from __future__ import annotations
 
