@@ -192,3 +192,14 @@ def test_fuzz_random_bytes_never_crash_the_batch(tmp_path_factory, data):
     docs = pd.read_parquet(d / "out" / "documents.parquet").set_index("doc_id")
     for f in figs.itertuples():
         assert docs.loc[f.doc_id, "text"][f.start_char:f.end_char] == f.text
+
+
+def test_file_over_the_size_limit_is_an_error_row(tmp_path):
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "huge.txt").write_text("5% " * 1000, encoding="utf-8")
+    (tmp_path / "in" / "ok.txt").write_text("7%", encoding="utf-8")
+    extract(Settings(inputs=(tmp_path / "in",), out=tmp_path / "out", max_file_bytes=1000))
+    errors = pd.read_parquet(tmp_path / "out" / "errors.parquet")
+    assert errors[["stage", "error"]].values.tolist() == [["read", "FileTooLarge"]]
+    assert "3000 bytes is over the 1000-byte limit" in errors.message[0]
+    assert pd.read_parquet(tmp_path / "out" / "documents.parquet").doc_id.tolist() == ["ok.txt"]

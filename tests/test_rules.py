@@ -1,0 +1,73 @@
+"""Loading rule folders: every problem stops with the file, the rule id and what is wrong."""
+import shutil
+
+import pytest
+
+from conftest import ROOT
+from pipeline.errors import RuleError
+from pipeline.rules import load_rules
+
+GOOD = """rules:
+  - id: money.test
+    kind: money
+    pattern: '{NUM} tenge'
+    examples: [{text: "5 tenge"}]
+"""
+
+
+@pytest.fixture
+def rules_dir(tmp_path):
+    d = tmp_path / "rules"
+    shutil.copytree(ROOT / "rules", d)
+    for f in d.glob("*.yaml"):
+        if f.name != "macros.yaml":
+            f.unlink()
+    return d
+
+
+@pytest.mark.parametrize("body,rule_id,problem", [
+    ("rules: 5", None, "needs a top-level `rules:` list"),
+    ("rules: [{kind: money, pattern: x, examples: [{text: x}]}]", "#0", "needs an `id`"),
+    (GOOD.replace("kind: money", "kind: cash"), "money.test", "kind must be one of"),
+    (GOOD.replace("'{NUM} tenge'", "'(unclosed'"), "money.test", "pattern does not compile"),
+    (GOOD.replace("{NUM}", "{NOPE}"), "money.test", "unknown macro {NOPE}"),
+    (GOOD.replace("    examples: [{text: \"5 tenge\"}]\n", ""), "money.test", "has no `examples`"),
+    (GOOD + "    colour: red\n", "money.test", "unknown keys ['colour']"),
+    (GOOD + GOOD.replace("rules:\n", ""), "money.test", "duplicate id"),
+    (GOOD.replace("kind: money", "kind: money\n    flags: x"), "money.test", "unknown flag 'x'"),
+    ("rules: [\n  - id: x", None, "invalid YAML"),
+])
+def test_rules_bad_file_is_named_with_rule_and_problem(rules_dir, body, rule_id, problem):
+    (rules_dir / "money.yaml").write_text(body, encoding="utf-8")
+    with pytest.raises(RuleError) as e:
+        load_rules(rules_dir)
+    msg = str(e.value)
+    assert "money.yaml" in msg and problem in msg
+    if rule_id:
+        assert f"rule {rule_id!r}" in msg
+
+
+def test_rules_bad_lexicon_names_the_yaml_trap(rules_dir):
+    (rules_dir / "money.yaml").write_text(GOOD, encoding="utf-8")
+    (rules_dir / "lexicon" / "extra.yaml").write_text("words:\n  x: [yes, on]\n", encoding="utf-8")
+    with pytest.raises(RuleError, match=r"extra\.yaml.*list 'words', value 'x'.*quote words"):
+        load_rules(rules_dir)
+
+
+def test_rules_folder_without_macros_is_refused(tmp_path):
+    with pytest.raises(RuleError, match="not a rules folder"):
+        load_rules(tmp_path)
+
+
+def test_rules_good_minimal_folder_loads(rules_dir):
+    (rules_dir / "money.yaml").write_text(GOOD, encoding="utf-8")
+    rs = load_rules(rules_dir)
+    assert [r.id for r in rs.rules] == ["money.test"]
+    assert rs.lookup("currency_after", "Tenge") == "KZT"
+    assert len(rs.digest) == 16
+
+
+def test_rules_shipped_set_has_each_core_kind(rules):
+    kinds = {r.kind for r in rules.rules}
+    assert {"money", "percent", "date", "project"} <= kinds
+    assert all(r.id.startswith(r.kind + ".") for r in rules.rules)
