@@ -1,6 +1,6 @@
 """Date match groups (+ publication date) → (date_start, date_end, granularity), inclusive.
 
-The date rules name what they capture: day, month/nmonth, year, rel (this/last/next year),
+The date rules name what they capture: day (day2 ends a run of days), month/nmonth, year, rel (this/last/next year),
 month2/year2 (end of a range), quarter/quarter_ord, half/half_ord, season, relm (this/last
 month), nmonths (the first N months of a year), edge (the beginning/end of), open (since/until/by/before). This module only
 combines them; the words themselves are looked up in rules/lexicon/calendar.yaml.
@@ -62,6 +62,9 @@ def resolve_date(g: dict, rs, published: D | None) -> tuple[D | None, D | None, 
         day = int("".join(c for c in g["day"] if c.isdigit()))
         start = end = D(year, month, day)
         gran = "day"
+        if g.get("day2"):                     # "10-11 January": a run of days
+            end = D(year, month, int("".join(c for c in g["day2"] if c.isdigit())))
+            gran = "range"
     elif month and (month2 or g.get("year2")):
         y2 = year2 if year2 is not None else year
         start, end, gran = D(year, month, 1), _month_end(y2, month2 or month), "range"
@@ -99,7 +102,7 @@ def resolve_date(g: dict, rs, published: D | None) -> tuple[D | None, D | None, 
 
 def _granularity(g, month, month2) -> str:
     if g.get("day") and month:
-        return "day"
+        return "range" if g.get("day2") else "day"
     if month2 or g.get("season") or g.get("nmonths"):
         return "range"
     if month or g.get("relm"):
