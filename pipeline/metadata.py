@@ -71,6 +71,7 @@ class MetadataIndex:
         return sorted(k for k in self.rows if k not in used)
 
 
+_TIME = regex.compile(r"\b\d{1,2}:\d{2}(?::\d{2})?(?:\s*(?:am|pm|AM|PM))?\b")
 _PREFIX = regex.compile(r"^\s*(?:(?:date|published|posted|updated|dated)\s*:?\s*)?", regex.I)
 
 
@@ -91,7 +92,7 @@ def find_dateline(text: str, rs, lines: int = 12) -> dt.date | None:
             continue
         body = line[_PREFIX.match(line).end():]
         for m in find_mentions(body, rs, None):
-            rest = (body[:m.start] + body[m.end:]).strip(" ,.|-–—()")
+            rest = _TIME.sub("", body[:m.start] + body[m.end:]).strip(" ,.|-–—()")
             if m.kind == "date" and m.get("granularity") == "day" and m.get("date_start") and not rest:
                 return m.get("date_start")
     return None

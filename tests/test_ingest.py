@@ -89,6 +89,7 @@ def test_ingest_bad_inputs_raise_clear_errors(tmp_path, data, error):
     ("Address of Akim\n\n17 Jan 2022\n\nDear residents!", dt.date(2022, 1, 17)),
     ("date 2023-07-25\nText.", dt.date(2023, 7, 25)),
     ("News\nThursday, 29 July 2021\nText.", dt.date(2021, 7, 29)),
+    ("Headline\nPublished: 12.03.2024 10:15\nText.", dt.date(2024, 3, 12)),
     ("On 17 Jan 2022 the akim said 5 billion tenge was spent.", None),
     ("No date here.\nJust text.", None),
 ])
