@@ -29,7 +29,7 @@ def _patterns(rs) -> dict:
     endings = "|".join(regex.escape(e) for e in rs.lexicon_aliases["surname_ending"])
     name = r"(?:\p{Lu}\p{Ll}+(?:-\p{Lu}\p{Ll}+)?\s+){0,2}\p{Lu}\p{Ll}+(?:-\p{Lu}\p{Ll}+)?"
     pats = {
-        "after": regex.compile(rf"(?<![\p{{L}}])(?:{say})\s+(?P<name>{name})"),
+        "after": regex.compile(rf"(?<![\p{{L}}])(?:{say})\s+(?:[\p{{L}}-]+\s+){{0,6}}?(?P<name>{name})(?![\p{{L}}])"),
         "before": regex.compile(rf"(?P<name>{name})\s+(?:{say})(?![\p{{L}}])"),
         "according": regex.compile(rf"(?<![\p{{L}}])(?i:according\s+to)\s+(?:[\p{{L}}-]+\s+){{0,6}}?(?P<name>{name})(?=\s*[,.:])"),
         "role": regex.compile(rf"(?<![\p{{L}}])(?P<role>{_alt(rs, 'role')})(?:\s+\p{{Ll}}+){{0,2}}\s+(?:{say})(?![\p{{L}}])"
