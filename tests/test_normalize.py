@@ -45,6 +45,7 @@ def test_numbers_words(text, value):
     ("7.5-9.5 billion tenge", 7.5e9, 9.5e9, "KZT"), ("USD34.6 million", 3.46e7, 3.46e7, "USD"),
     ("844.6 billion", 8.446e11, 8.446e11, None), ("half a billion euros", 5e8, 5e8, "EUR"),
     ("between 10 and 12 million dollars", 1e7, 1.2e7, "USD"), ("5 млн тенге", 5e6, 5e6, "KZT"),
+    ("5.500 tenge", 5500, 5500, "KZT"), ("1.250 billion tenge", 1.25e9, 1.25e9, "KZT"), ("2.5 tenge", 2.5, 2.5, "KZT"),
 ])
 def test_money_values(rules, text, lo, hi, unit):
     got = normalize_money(text, rules)

@@ -11,6 +11,7 @@ import regex
 from pipeline.normalize.numbers import parse_number, words_to_number
 
 _TOKEN = regex.compile(r"(?P<num>\d(?:[\d.,\u00a0\u202f\u2009 ]*\d)?)|(?P<word>[\p{L}]+\.?)|(?P<sym>[$₸€£¥₽])")
+_DOT_THOUSANDS = regex.compile(r"[1-9]\d{0,2}\.\d{3}")
 _RANGE = regex.compile(r"^\s*(?:from\s+|between\s+)?(?P<low>[+\-]?\d[\d.,\u00a0\u202f\u2009 ]*?)\s*"
                        r"(?:[-–—]|\bto\b|\band\b)\s*(?P<high>.+)$", regex.I | regex.S)
 
@@ -34,6 +35,9 @@ class Amounts:
         alias = m.group(0)
         return self.rs.lookup("currency_after", alias) or self.rs.lookup("currency_before", alias)
 
+    def _scale(self, w: str) -> str | None:
+        return self.rs.lookup("scale", w) or (self.rs.lookup("scale_short", w) if w.lower() in ("k", "m", "b") else None)
+
     def amount(self, text: str) -> tuple[Decimal, Decimal | None]:
         """'2 bln 40 mln 500 thousand' → (2040500000, 1e3); returns (value, last scale)."""
         terms: list[Decimal] = []
@@ -49,17 +53,22 @@ class Amounts:
                     terms.append(cur)
                 cur, scaled, words = Decimal(str(words_to_number(" ".join(words), self.words))), False, []
 
-        for m in _TOKEN.finditer(text):
+        toks = list(_TOKEN.finditer(text))
+        for i, m in enumerate(toks):
             if m["num"]:
                 flush_words()
                 if cur is not None:
                     terms.append(cur)
-                cur, scaled = Decimal(repr(parse_number(m["num"]))), False
+                num = m["num"]
+                nxt = toks[i + 1]["word"] if i + 1 < len(toks) else None
+                if _DOT_THOUSANDS.fullmatch(num) and not (nxt and self._scale(nxt)):
+                    num = num.replace(".", "")     # "5.500 tenge" is 5500; "1.250 billion" stays 1.25
+                cur, scaled = Decimal(repr(parse_number(num))), False
                 continue
             w = m["word"]
             if not w:
                 continue
-            mult = self.rs.lookup("scale", w) or (self.rs.lookup("scale_short", w) if w.lower() in ("k", "m", "b") else None)
+            mult = self._scale(w)
             if mult is not None:
                 flush_words()
                 cur = (cur if cur is not None else Decimal(1)) * Decimal(mult)
