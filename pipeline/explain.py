@@ -1,20 +1,30 @@
-"""One text → a readable listing of what every rule matched: the rule writer's debugger."""
+"""One text → a readable listing of what every rule matched, and what was dropped and why:
+the rule writer's debugger. The text is split into sentences first, as the pipeline does."""
 from __future__ import annotations
 
 from pipeline.config import Settings
 from pipeline.match import FIELDS, find_mentions
 from pipeline.rules import load_rules
+from pipeline.segment import make_nlp, segment
 
 
 def explain_text(text: str, settings: Settings) -> str:
     rs = load_rules(settings.rules_dir)
-    lines = []
-    for m in find_mentions(text, rs, settings.published):
-        vals = ", ".join(f"{k}={m.fields[k]}" for k in FIELDS if m.fields.get(k) is not None)
-        lines.append(f"[{m.start}:{m.end}] {m.kind:8} {m.text!r}  rule={m.rule}  {vals}"
-                     + (f"  note={m.note}" if m.note else ""))
+    nlp = make_nlp(rs.lexicon_aliases.get("abbreviation", []))
+    lines, dropped = [], []
+    for sent in segment(text, nlp):
+        trace: list = []
+        for m in find_mentions(sent.text, rs, settings.published, trace=trace):
+            vals = ", ".join(f"{k}={m.fields[k]}" for k in FIELDS if m.fields.get(k) is not None)
+            lines.append(f"[{sent.start_char + m.start}:{sent.start_char + m.end}] {m.kind:8} {m.text!r}  "
+                         f"rule={m.rule}  {vals}" + (f"  note={m.note}" if m.note else ""))
+        dropped += [(sent.start_char + m.start, sent.start_char + m.end, m, why) for m, why in trace]
     if not lines:
         lines.append("no matches")
+    if dropped:
+        lines.append("dropped:")
+        lines += [f"  [{s}:{e}] {m.kind:8} {m.text!r}  rule={m.rule}: {why}"
+                  for s, e, m, why in sorted(dropped, key=lambda d: (d[0], d[1], d[2].rule))]
     if settings.published is None:
         lines.append("(no --published date: relative dates are found but not resolved)")
     return "\n".join(lines)

@@ -77,8 +77,11 @@ def _settle(cands: list[Mention]) -> list[Mention]:
     return chosen
 
 
-def find_mentions(text: str, rs, published: dt.date | None = None) -> list[Mention]:
-    """All mentions in one sentence's text; offsets index `text`. Sorted by start."""
+def find_mentions(text: str, rs, published: dt.date | None = None, trace: list | None = None) -> list[Mention]:
+    """All mentions in one sentence's text; offsets index `text`. Sorted by start.
+
+    `trace`, if given, receives (Mention, reason) for every candidate that was dropped.
+    """
     vetoes, cands = [], []
     for rule in rs.rules:
         if rule.requires is not None and rule.requires.search(text) is None:
@@ -92,7 +95,7 @@ def find_mentions(text: str, rs, published: dt.date | None = None) -> list[Menti
             if s == e:
                 continue
             if rule.exclude:
-                vetoes.append((rule.kind, s, e))
+                vetoes.append((rule.kind, s, e, rule.id))
                 continue
             span = text[s:e]
             note = None
@@ -101,18 +104,35 @@ def find_mentions(text: str, rs, published: dt.date | None = None) -> list[Menti
             except (ValueError, KeyError, TypeError, OverflowError) as err:
                 fields, note = {}, f"not normalized: {err}"
             if fields is None:
+                if trace is not None:
+                    trace.append((Mention(rule.kind, s, e, span, rule.id), "normalizer says it is not one"))
                 continue
             cands.append(Mention(rule.kind, s, e, span, rule.id, rule.priority, fields, note))
-    cands = [c for c in cands if not any(k == c.kind and c.start < ve and vs < c.end for k, vs, ve in vetoes)]
-    chosen = _settle([c for c in cands if c.kind not in SEPARATE])
+    kept = []
+    for c in cands:
+        veto = next((v for v in vetoes if v[0] == c.kind and c.start < v[2] and v[1] < c.end), None)
+        if veto is None:
+            kept.append(c)
+        elif trace is not None:
+            trace.append((c, f"vetoed by {veto[3]} over {text[veto[1]:veto[2]]!r}"))
+    chosen = _settle([c for c in kept if c.kind not in SEPARATE])
     for kind in SEPARATE:
-        chosen += _settle([c for c in cands if c.kind == kind])
+        chosen += _settle([c for c in kept if c.kind == kind])
     chosen.sort(key=lambda c: (c.start, c.end, c.kind))
-    return _finish_money(chosen, text, rs)
+    if trace is not None:
+        trace.extend((c, "overlaps a longer or higher-priority match") for c in kept if c not in chosen)
+    masked = text
+    for _, vs, ve, _ in vetoes:                  # an exchange rate names currencies, not this amount's
+        masked = masked[:vs] + " " * (ve - vs) + masked[ve:]
+    out = _finish_money(chosen, masked, rs)
+    if trace is not None:
+        trace.extend((c, "bare amount with no currency in the sentence") for c in chosen if c not in out)
+    return out
 
 
 def _finish_money(mentions: list[Mention], text: str, rs) -> list[Mention]:
-    """Bare amounts take the nearest currency of the sentence; qualifiers are read off the left."""
+    """Bare amounts take the nearest currency of the sentence; qualifiers are read off the left.
+    `text` is the sentence with vetoed spans blanked out."""
     named = [m for m in mentions if m.kind == "money" and m.get("unit")]
     out = []
     for m in mentions:
