@@ -81,3 +81,15 @@ def test_cli_summary_line_and_workers(tmp_path):
     last = r.output.strip().splitlines()[-1]
     assert last.startswith("5 documents, figures: count 35, date 86, duration 25, money 69, multiplier 11, percent 58, "
                            "project 45, quantity 46; 0 errors; ") and last.endswith(" words/s")
+
+
+def test_cli_explain_lists_dropped_candidates_with_reasons():
+    r = runner.invoke(app, ["explain", "They built 2019 schools. 1 USD = 470 tenge."])
+    assert r.exit_code == 0
+    out = r.output.splitlines()
+    assert out[0].startswith("[11:23] count    '2019 schools'  rule=count.number_noun")
+    assert "dropped:" in out
+    assert "  [11:15] date     '2019'  rule=date.year: vetoed by date.not_count over '2019 schools'" in out
+    assert "  [33:42] money    '470 tenge'  rule=money.amount_currency_after: vetoed by money.not_rate over " \
+           "'1 USD = 470 tenge'" in out
+    assert out[-1] == "(no --published date: relative dates are found but not resolved)"
