@@ -19,7 +19,8 @@ from pipeline.normalize.percent import normalize_percent
 from pipeline.normalize.projects import normalize_project
 
 FIELDS = ("value_min", "value_max", "unit", "qualifier", "date_start", "date_end", "granularity", "name")
-SEPARATE = {"project"}   # kinds whose spans may hold mentions of other kinds
+SEPARATE = {"project"}
+REGEX_TIMEOUT = 5.0      # seconds one rule may spend on one sentence   # kinds whose spans may hold mentions of other kinds
 
 
 @dataclass
@@ -86,7 +87,13 @@ def find_mentions(text: str, rs, published: dt.date | None = None, trace: list |
     for rule in rs.rules:
         if rule.requires is not None and rule.requires.search(text) is None:
             continue
-        for m in rule.regex.finditer(text):
+        try:
+            matches = list(rule.regex.finditer(text, timeout=REGEX_TIMEOUT))
+        except TimeoutError:          # a pathological input must not hang the batch
+            if trace is not None:
+                trace.append((Mention(rule.kind, 0, 0, "", rule.id), f"gave up after {REGEX_TIMEOUT} s"))
+            continue
+        for m in matches:
             s, e = m.span()
             while s < e and text[s].isspace():
                 s += 1
