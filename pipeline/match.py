@@ -1,9 +1,10 @@
 """Sentence text × rules → mentions (span, kind, rule id, normalized fields).
 
-Every rule's regex runs over the sentence; matches of `exclude` rules veto overlapping matches
-of their kind; the rest are normalized, then overlaps are settled longest-first (a project may
-hold a date, e.g. "Program ... for 2021-2024", so projects are settled on their own). Bare
-money amounts take the currency the sentence names, or are dropped.
+Every rule's regex runs over the sentence; matches of `exclude` rules veto the matches of their
+kind that lie inside them ("2019" in "2019 schools", not "March 2023" in "March 2023 ..."); the
+rest are normalized, then overlaps are settled longest-first (a project may hold a date, e.g.
+"Program ... for 2021-2024", so projects are settled on their own). Bare money amounts take the
+currency the sentence names, or are dropped.
 """
 from __future__ import annotations
 
@@ -117,7 +118,7 @@ def find_mentions(text: str, rs, published: dt.date | None = None, trace: list |
             cands.append(Mention(rule.kind, s, e, span, rule.id, rule.priority, fields, note))
     kept = []
     for c in cands:
-        veto = next((v for v in vetoes if v[0] == c.kind and c.start < v[2] and v[1] < c.end), None)
+        veto = next((v for v in vetoes if v[0] == c.kind and v[1] <= c.start and c.end <= v[2]), None)
         if veto is None:
             kept.append(c)
         elif trace is not None:
