@@ -94,10 +94,14 @@ def tokenize_doc(doc: Document, engine: Engine) -> list[Sentence]:
     return list(segment(doc.text, engine.nlp))
 
 
+def sentence_row(doc_id: str, s: Sentence) -> dict:
+    return {"doc_id": doc_id, "sentence_id": s.sentence_id, "start_char": s.start_char, "end_char": s.end_char,
+            "text": s.text}
+
+
 def match_doc(doc: Document, sentences: list[Sentence], engine: Engine) -> DocRows:
     out = DocRows(document_row(doc))
-    out.sentences = [{"doc_id": doc.doc_id, "sentence_id": s.sentence_id, "start_char": s.start_char,
-                      "end_char": s.end_char, "text": s.text} for s in sentences]
+    out.sentences = [sentence_row(doc.doc_id, s) for s in sentences]
     for s in sentences:
         out.figures.extend(figure_rows(doc, s, engine))
     out.links = links_for(doc, sentences, out.figures, engine.rules)

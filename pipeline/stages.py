@@ -13,7 +13,7 @@ import pyarrow.parquet as pq
 
 from pipeline.errors import UsageError
 from pipeline.ingest import Document
-from pipeline.run import Engine, Summary, extract, match_doc
+from pipeline.run import Engine, Summary, extract, match_doc, sentence_row
 from pipeline.segment import Sentence, segment
 from pipeline.write import TableSet, clean_stale_staging
 
@@ -51,10 +51,14 @@ def _sentences(out) -> Iterator[tuple[str, list[Sentence]]]:
 
 
 def _stage(settings, tables, fn, stale=()) -> Summary:
+    """Run one stage over OUT's documents; `errors` keeps the rows it had and gains this stage's."""
     t0 = time.time()
     engine = Engine.build(settings)
     clean_stale_staging(settings.out)
-    ts = TableSet(settings.out, tables)
+    ts = TableSet(settings.out, tables + ("errors",))
+    old_errors = settings.out / "errors.parquet"
+    if old_errors.exists():
+        ts.add("errors", pq.read_table(old_errors).to_pylist())
     summary = Summary()
     try:
         fn(engine, ts, summary)
@@ -67,13 +71,24 @@ def _stage(settings, tables, fn, stale=()) -> Summary:
     return summary
 
 
+def _failed(ts, summary, doc, stage: str, e: Exception) -> None:
+    """One document failing a stage is recorded; the others go on."""
+    ts.add("errors", [{"path": doc.path, "stage": stage, "error": type(e).__name__, "message": f"{doc.doc_id}: {e}"}])
+    summary.errors += 1
+    summary.input_errors += 1
+
+
 def tokenize_stage(settings) -> Summary:
     def run(engine, ts, summary):
         for doc in _documents(settings.out):
+            try:
+                rows = [sentence_row(doc.doc_id, s) for s in segment(doc.text, engine.nlp)]
+            except Exception as e:  # noqa: BLE001 - one bad document must not stop the stage
+                _failed(ts, summary, doc, "tokenize", e)
+                continue
             summary.documents += 1
             summary.words += len(doc.text.split())
-            ts.add("sentences", [{"doc_id": doc.doc_id, "sentence_id": s.sentence_id, "start_char": s.start_char,
-                                  "end_char": s.end_char, "text": s.text} for s in segment(doc.text, engine.nlp)])
+            ts.add("sentences", rows)
     return _stage(settings, ("sentences",), run, stale=("figures", "links", "claims"))
 
 
@@ -86,7 +101,11 @@ def match_stage(settings) -> Summary:
             if pending is not None and pending[0] == doc.doc_id:
                 mine = pending[1]
                 pending = next(sents, None)
-            rows = match_doc(doc, mine, engine)
+            try:
+                rows = match_doc(doc, mine, engine)
+            except Exception as e:  # noqa: BLE001 - one bad document must not stop the stage
+                _failed(ts, summary, doc, "match", e)
+                continue
             summary.documents += 1
             summary.words += len(doc.text.split())
             for name in ("figures", "links", "claims"):
