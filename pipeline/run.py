@@ -6,25 +6,21 @@ document (per worker) in memory. Workers (processes) each build the rules and sp
 from __future__ import annotations
 
 import datetime as dt
-import os
-import sys
 import time
 from dataclasses import dataclass, field
 from multiprocessing import get_context
-from pathlib import Path
 
-import regex
 
 from pipeline import __version__
 from pipeline.config import Settings
 from pipeline.errors import InputError
-from pipeline.ingest import Document, Source, discover, read_source
+from pipeline.ingest import Document, discover, read_source
 from pipeline.link import claims_for, links_for
 from pipeline.match import FIELDS, find_mentions
 from pipeline.metadata import MetadataIndex, find_dateline
 from pipeline.rules import RuleSet, load_rules
 from pipeline.segment import Sentence, make_nlp, segment
-from pipeline.write import SCHEMAS, TableSet, clean_stale_staging
+from pipeline.write import TableSet, clean_stale_staging
 
 ALL_TABLES = ("documents", "sentences", "figures", "links", "claims", "errors")
 
