@@ -125,3 +125,13 @@ def test_claims_types(tmp_path, sentence, claim_type):
     extract(Settings(inputs=(tmp_path / "in",), out=tmp_path / "out"))
     claims = pd.read_parquet(tmp_path / "out" / "claims.parquet")
     assert claims[["sentence_id", "claim_type", "n_figures"]].to_dict("records")[0]["claim_type"] == claim_type
+
+
+def test_claims_type_ignores_by_before_a_percent(tmp_path):
+    from pipeline.config import Settings
+    from pipeline.run import extract
+
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "a.txt").write_text("Output increased by 2.5% in 2023.", encoding="utf-8")
+    extract(Settings(inputs=(tmp_path / "in",), out=tmp_path / "out"))
+    assert pd.read_parquet(tmp_path / "out" / "claims.parquet").claim_type.tolist() == ["achieved"]
