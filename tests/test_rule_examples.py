@@ -1,7 +1,8 @@
 """Every example of every rule file is its own test case (Duckling-style corpus tests).
 
 An example passes when the whole rule set, run on its text, yields a mention of the rule's kind
-with exactly the expected span, found by that rule, with the expected normalized fields.
+with exactly the expected span, found by that rule, with the expected normalized fields (and,
+with `only: true`, no other mention of that kind).
 A negative example passes when no mention of the rule's kind comes out of the text.
 """
 import datetime as dt
@@ -45,9 +46,11 @@ def test_rule_example(rule, ex, default_pub):
     found = [m for m in find_mentions(ex["text"], RS, pub) if m.kind == rule.kind]
     spans = [m for m in found if m.text == want]
     assert spans, f"expected {want!r}, got {[(m.text, m.rule) for m in found]}"
+    if ex.get("only"):                 # and nothing else of this kind in the text
+        assert [m.text for m in found] == [want]
     m = spans[0]
     assert m.rule == rule.id, f"{want!r} was found by {m.rule}, not {rule.id}"
-    expected = {k: v for k, v in ex.items() if k != "reason"}
+    expected = {k: v for k, v in ex.items() if k not in ("reason", "only")}
     if "value" in expected:
         expected["value_min"] = expected["value_max"] = expected.pop("value")
     for key in FIELDS:
