@@ -1,14 +1,16 @@
 """Figures of one document → links (money `funds` project, money/percent `dated` date) and
 claims (one row per sentence with money or percent: speaker and claim type).
 
-Every rule here is a heuristic over one sentence (or its paragraph, for quotes):
-- funds: a money figure and a project in the same sentence, with a funding word from
-  rules/lexicon/claims.yaml (`worth`, `for`, `investment of`, ...) in the sentence → the nearest project.
+Every rule here is a heuristic over one sentence (or its paragraph, for quotes); the words come
+from rules/lexicon/claims.yaml:
+- funds: a money figure → the nearest project of its sentence, when the money is introduced as
+  funding ("for 1.5 billion", "with an investment of"), stands in parentheses after the project,
+  is said to be allocated ("43 billion tenge is provided"), or is joined to a project named after
+  it by a short phrase ("... for 5.2 billion tenge under the X program").
 - dated: a money or percent figure → the nearest date of the same sentence not cut off by ";".
-- speaker: an attribution in the sentence's paragraph ("said Akhmetov", "Akhmetov noted", "according
-  to Minister ... Baibazarov,", "the
-  head of state said" → the person the document names most); "according to him" → the last
-  speaker; in a first-person address, the signer named in the first line.
+- speaker: an attribution in the sentence's paragraph ("said Akhmetov", "Akhmetov noted",
+  "according to Minister ... Baibazarov,", "the head of state said" → the person the document
+  names most); "according to him" → the last speaker; in an address, its signer (first line).
 - claim type: the first of instructed / planned / achieved whose words occur in the sentence.
 """
 from __future__ import annotations
@@ -16,6 +18,8 @@ from __future__ import annotations
 from collections import Counter
 
 import regex
+
+from pipeline.rules import alternation
 
 
 def _alt(rs, name: str) -> str:
@@ -36,15 +40,13 @@ def _patterns(rs) -> dict:
                               rf"|(?:{say})\s+(?P<role2>{_alt(rs, 'role')})(?![\p{{L}}])", regex.I),
         "back": regex.compile(rf"(?<![\p{{L}}])(?:{_alt(rs, 'back_reference')})(?![\p{{L}}])", regex.I),
         "surname": regex.compile(rf"(?<![\p{{L}}-])\p{{Lu}}\p{{Ll}}+(?:-\p{{Lu}}\p{{Ll}}+)?(?:{endings})(?![\p{{L}}])"),
-        "address": regex.compile(r"(?i)\b(?:address|appeal|speech|message|letter|statement)\b"),
+        "address": regex.compile(rf"(?<![\p{{L}}])(?:{_alt(rs, 'address_word')})(?![\p{{L}}])", regex.I),
         "funds_after": regex.compile(rf"^\s*(?:{_alt(rs, 'funds_after')})(?![\p{{L}}])", regex.I),
         "funds_link": regex.compile(rf"^[\s,]*(?:(?:{_alt(rs, 'funds_after')})\s+)?(?:{_alt(rs, 'funds_link')})"
                                     rf"\s+(?:the\s+)?$", regex.I),
         "funds_break": regex.compile(rf"(?<![\p{{L}}])(?:{_alt(rs, 'funds_break')})(?![\p{{L}}])", regex.I),
         "funds": regex.compile(rf"(?<![\p{{L}}])(?:{_alt(rs, 'funds_cue')})\s+(?:(?:{_alt(rs, 'qualifier')})\s+)?$", regex.I),
-        "types": [(t, regex.compile(r"(?<![\p{L}])(?:" + "|".join(
-            regex.escape(w).replace(r"\ ", r"\s+") for w in sorted(ws, key=len, reverse=True)) + r")(?![\p{L}])", regex.I))
-            for t, ws in _types(rs)],
+        "types": [(t, regex.compile(rf"(?<![\p{{L}}]){alternation(ws)}(?![\p{{L}}])", regex.I)) for t, ws in _types(rs)],
     }
     rs.cache["link"] = pats
     return pats

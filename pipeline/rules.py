@@ -91,7 +91,7 @@ def _alias_regex(alias: str) -> str:
     return "".join(out)
 
 
-def _alternation(aliases) -> str:
+def alternation(aliases) -> str:
     """Aliases → one regex alternation, longest first so 'US dollars' beats 'dollars'."""
     uniq = sorted({a for a in aliases}, key=lambda a: (-len(a), a))
     return "(?:" + "|".join(_alias_regex(a) for a in uniq) + ")"
@@ -122,7 +122,7 @@ def load_rules(rules_dir: Path | None = None) -> RuleSet:
                     aliases[name].append(w)
     digest.update((root / "macros.yaml").read_bytes())
     raw_macros = _load_yaml(root / "macros.yaml") or {}
-    macros = {name.upper(): _alternation(words) for name, words in aliases.items()}
+    macros = {name.upper(): alternation(words) for name, words in aliases.items()}
     macros.update({k: str(v) for k, v in raw_macros.items()})
     expanded: dict[str, str] = {}
 
