@@ -70,8 +70,18 @@ PUB = typer.Option(None, "--published", help="One publication date (YYYY-MM-DD) 
 WORKERS = typer.Option(1, "--workers", "-j", help="Worker processes.")
 
 
+def _version(value: bool):
+    if value:
+        from pipeline import __version__
+
+        typer.echo(f"kzx {__version__}")
+        raise typer.Exit(0)
+
+
 @app.callback()
-def _main(debug: bool = typer.Option(False, "--debug", help="Show tracebacks.")):
+def _main(debug: bool = typer.Option(False, "--debug", help="Show tracebacks."),
+          version: bool = typer.Option(False, "--version", callback=_version, is_eager=True,
+                                       help="Print the version and exit.")):
     DEBUG["on"] = debug
 
 

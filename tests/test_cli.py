@@ -93,3 +93,8 @@ def test_cli_explain_lists_dropped_candidates_with_reasons():
     assert "  [33:42] money    '470 tenge'  rule=money.amount_currency_after: vetoed by money.not_rate over " \
            "'1 USD = 470 tenge'" in out
     assert out[-1] == "(no --published date: relative dates are found but not resolved)"
+
+
+def test_cli_version():
+    r = runner.invoke(app, ["--version"])
+    assert (r.exit_code, r.output) == (0, "kzx 0.1.0\n")
