@@ -85,9 +85,14 @@ def find_mentions(text: str, rs, published: dt.date | None = None, trace: list |
     `trace`, if given, receives (Mention, reason) for every candidate that was dropped.
     """
     vetoes, cands = [], []
+    present: dict = {}       # rules sharing a pre-check run it once per sentence
     for rule in rs.rules:
-        if rule.requires is not None and rule.requires.search(text) is None:
-            continue
+        if rule.requires is not None:
+            key = (rule.requires.pattern, rule.requires.flags)
+            if key not in present:
+                present[key] = rule.requires.search(text) is not None
+            if not present[key]:
+                continue
         try:
             matches = list(rule.regex.finditer(text, timeout=REGEX_TIMEOUT))
         except TimeoutError:          # a pathological input must not hang the batch
