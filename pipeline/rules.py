@@ -102,42 +102,11 @@ def load_rules(rules_dir: Path | None = None) -> RuleSet:
     if not (root / "macros.yaml").is_file():
         raise RuleError(root, None, "not a rules folder: macros.yaml is missing")
     digest = hashlib.sha256()
-    lexicon, aliases = {}, {}
-    for path in sorted((root / "lexicon").glob("*.yaml")):
-        digest.update(path.read_bytes())
-        data = _load_yaml(path)
-        if not isinstance(data, dict):
-            raise RuleError(path, None, "a lexicon file must map list names to {value: [aliases]}")
-        for name, table in data.items():
-            if not isinstance(table, dict):
-                raise RuleError(path, None, f"list {name!r} must map values to alias lists")
-            lexicon[name], aliases[name] = {}, []
-            for value, words in table.items():
-                if not isinstance(words, list) or not all(isinstance(w, str) and w for w in words):
-                    bad = [w for w in words] if isinstance(words, list) else words
-                    raise RuleError(path, None, f"list {name!r}, value {value!r}: aliases must be non-empty strings, "
-                                                f"got {bad!r} (quote words YAML reads as true/false: \"on\", \"No\")")
-                for w in words:
-                    lexicon[name].setdefault(_key(w), str(value))
-                    aliases[name].append(w)
+    lexicon, aliases = _load_lexicons(root, digest)
     digest.update((root / "macros.yaml").read_bytes())
-    raw_macros = _load_yaml(root / "macros.yaml") or {}
     macros = {name.upper(): alternation(words) for name, words in aliases.items()}
-    macros.update({k: str(v) for k, v in raw_macros.items()})
-    expanded: dict[str, str] = {}
-
-    def expand(text: str, where, rule_id, stack=()) -> str:
-        def sub(m):
-            name = m.group(1)
-            if name in stack:
-                raise RuleError(where, rule_id, f"macro {name} refers to itself")
-            if name not in macros:
-                raise RuleError(where, rule_id, f"unknown macro {{{name}}}")
-            if name not in expanded:
-                expanded[name] = expand(macros[name], root / "macros.yaml", None, stack + (name,))
-            return expanded[name]
-        return regex.sub(r"(?<!\\[pP])\{([A-Z][A-Z0-9_]*)\}", sub, text)
-
+    macros.update({k: str(v) for k, v in (_load_yaml(root / "macros.yaml") or {}).items()})
+    expand = _expander(macros, root / "macros.yaml")
     rules, seen, other = [], {}, {}
     for path in sorted(root.glob("*.yaml")):
         if path.name == "macros.yaml":
@@ -150,6 +119,50 @@ def load_rules(rules_dir: Path | None = None) -> RuleSet:
         for i, spec in enumerate(data["rules"]):
             rules.append(_make_rule(path, i, spec, expand, seen))
     return RuleSet(rules, lexicon, aliases, macros, digest.hexdigest()[:16], str(root), other)
+
+
+def _load_lexicons(root: Path, digest) -> tuple[dict, dict]:
+    """lexicon/*.yaml → (list name → lower-case alias → value, list name → aliases as written)."""
+    lexicon, aliases, where = {}, {}, {}
+    for path in sorted((root / "lexicon").glob("*.yaml")):
+        digest.update(path.read_bytes())
+        data = _load_yaml(path)
+        if not isinstance(data, dict):
+            raise RuleError(path, None, "a lexicon file must map list names to {value: [aliases]}")
+        for name, table in data.items():
+            if not isinstance(table, dict):
+                raise RuleError(path, None, f"list {name!r} must map values to alias lists")
+            if name in where:
+                raise RuleError(path, None, f"list {name!r} is defined in {where[name]} too")
+            where[name] = path.name
+            lexicon[name], aliases[name] = {}, []
+            for value, words in table.items():
+                if not isinstance(words, list) or not all(isinstance(w, str) and w for w in words):
+                    raise RuleError(path, None, f"list {name!r}, value {value!r}: aliases must be non-empty strings, "
+                                                f"got {words!r} (quote words YAML reads as true/false: \"on\", \"No\")")
+                for w in words:
+                    lexicon[name].setdefault(_key(w), str(value))
+                    aliases[name].append(w)
+    return lexicon, aliases
+
+
+def _expander(macros: dict[str, str], macro_file: Path):
+    """A function that replaces {NAME} in a pattern by the macro, recursively ({B}, {NUM}, ...)."""
+    expanded: dict[str, str] = {}
+
+    def expand(text: str, where, rule_id, stack=()) -> str:
+        def sub(m):
+            name = m.group(1)
+            if name in stack:
+                raise RuleError(where, rule_id, f"macro {name} refers to itself")
+            if name not in macros:
+                raise RuleError(where, rule_id, f"unknown macro {{{name}}}")
+            if name not in expanded:
+                expanded[name] = expand(macros[name], macro_file, None, stack + (name,))
+            return expanded[name]
+        return regex.sub(r"(?<!\\[pP])\{([A-Z][A-Z0-9_]*)\}", sub, text)
+
+    return expand
 
 
 def _make_rule(path: Path, i: int, spec, expand, seen: dict) -> Rule:

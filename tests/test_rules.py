@@ -71,3 +71,10 @@ def test_rules_shipped_set_has_each_core_kind(rules):
     kinds = {r.kind for r in rules.rules}
     assert {"money", "percent", "date", "project"} <= kinds
     assert all(r.id.startswith(r.kind + ".") for r in rules.rules)
+
+
+def test_rules_list_defined_twice_is_refused(rules_dir):
+    (rules_dir / "money.yaml").write_text(GOOD, encoding="utf-8")
+    (rules_dir / "lexicon" / "extra.yaml").write_text("scale:\n  1000: [grand]\n", encoding="utf-8")
+    with pytest.raises(RuleError, match=r"list 'scale' is defined in .*\.yaml too"):
+        load_rules(rules_dir)
