@@ -38,6 +38,7 @@ def _patterns(rs) -> dict:
         "according": regex.compile(rf"(?<![\p{{L}}])(?i:according\s+to)\s+(?:[\p{{L}}-]+\s+){{0,6}}?(?P<name>{name})(?=\s*[,.:])"),
         "role": regex.compile(rf"(?<![\p{{L}}])(?P<role>{_alt(rs, 'role')})(?:\s+\p{{Ll}}+){{0,2}}\s+(?:{say})(?![\p{{L}}])"
                               rf"|(?:{say})\s+(?P<role2>{_alt(rs, 'role')})(?![\p{{L}}])", regex.I),
+        "quote_back": regex.compile(rf"[\"”»]\s*[,.]?\s*[-–—]?\s*(?:he|she)\s+(?:{say})(?![\p{{L}}])", regex.I),
         "back": regex.compile(rf"(?<![\p{{L}}])(?:{_alt(rs, 'back_reference')})(?![\p{{L}}])", regex.I),
         "surname": regex.compile(rf"(?<![\p{{L}}-])\p{{Lu}}\p{{Ll}}+(?:-\p{{Lu}}\p{{Ll}}+)?(?:{endings})(?![\p{{L}}])"),
         "address": regex.compile(rf"(?<![\p{{L}}])(?:{_alt(rs, 'address_word')})(?![\p{{L}}])", regex.I),
@@ -143,6 +144,8 @@ def speakers(doc, sentences, rs) -> dict[int, str | None]:
                 who = _surname(m.group("name"), pats) or who
         if who is None and pats["role"].search(ptext) and counts:
             who = counts.most_common(1)[0][0]
+        if who is None and pats["quote_back"].search(ptext):   # '..." - he said.': the quote is the last speaker's
+            who = last
         for s in para:
             sp = who
             if sp is None and pats["back"].search(s.text):

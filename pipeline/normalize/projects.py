@@ -33,9 +33,6 @@ def name_key(name: str, rs) -> str:
     return _SPACE.sub(" ", key) or name.casefold()
 
 
-def normalize_project(text: str, rs) -> dict | None:
-    letters = [c for c in text if c.isalpha()]
-    if len(letters) > 6 and all(c.isupper() for c in letters):
-        return None          # an all-caps headline ("NEW PLANT OPENED") gives no names to go by
+def normalize_project(text: str, rs) -> dict:
     name = project_name(text)
     return {"name": name, "name_key": name_key(name, rs)}
