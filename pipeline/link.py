@@ -9,8 +9,9 @@ from rules/lexicon/claims.yaml:
   it by a short phrase ("... for 5.2 billion tenge under the X program").
 - dated: a money or percent figure → the nearest date of the same sentence not cut off by ";".
 - speaker: an attribution in the sentence's paragraph ("said Akhmetov", "Akhmetov noted",
-  "according to Minister ... Baibazarov,", "the head of state said" → the person the document
-  names most); "according to him" → the last speaker; in an address, its signer (first line).
+  "according to Minister ... Baibazarov,", "the head of state said" → the name the document writes
+  after that title, else the surname it names most); a quote closed by "he said" and "according
+  to him" → the last speaker; in an address, its signer (first line).
 - claim type: the first of instructed / planned / achieved whose words occur in the sentence.
 """
 from __future__ import annotations
@@ -36,6 +37,8 @@ def _patterns(rs) -> dict:
         "after": regex.compile(rf"(?<![\p{{L}}])(?:{say})\s+(?:[\p{{L}}-]+\s+){{0,6}}?(?P<name>{name})(?![\p{{L}}])"),
         "before": regex.compile(rf"(?P<name>{name})\s+(?:{say})(?![\p{{L}}])"),
         "according": regex.compile(rf"(?<![\p{{L}}])(?i:according\s+to)\s+(?:[\p{{L}}-]+\s+){{0,6}}?(?P<name>{name})(?=\s*[,.:])"),
+        "role_name": regex.compile(rf"(?<![\p{{L}}])(?P<role>{_alt(rs, 'role')})(?:\s+of\s+(?:the\s+)?(?:[\p{{L}}-]+\s+){{1,5}}?)?"
+                                   rf"\s*(?P<name>{name})(?![\p{{L}}])", regex.I),
         "role": regex.compile(rf"(?<![\p{{L}}])(?P<role>{_alt(rs, 'role')})(?:\s+\p{{Ll}}+){{0,2}}\s+(?:{say})(?![\p{{L}}])"
                               rf"|(?:{say})\s+(?P<role2>{_alt(rs, 'role')})(?![\p{{L}}])", regex.I),
         "quote_back": regex.compile(rf"[\"”»]\s*[,.]?\s*[-–—]?\s*(?:he|she)\s+(?:{say})(?![\p{{L}}])", regex.I),
@@ -122,6 +125,11 @@ def speakers(doc, sentences, rs) -> dict[int, str | None]:
     pats = _patterns(rs)
     text = doc.text
     counts: Counter = Counter(m.group(0) for m in pats["surname"].finditer(text))
+    roles: dict[str, str] = {}          # title → the surname first written right after it
+    for m in pats["role_name"].finditer(text):
+        surname = _surname(m.group("name"), pats)
+        if surname:
+            roles.setdefault(rs.lookup("role", m.group("role")), surname)
     lines = [ln for ln in text[:600].splitlines() if ln.strip()]
     signer = None
     if lines and pats["address"].search(lines[0]):
@@ -142,8 +150,11 @@ def speakers(doc, sentences, rs) -> dict[int, str | None]:
         for key in ("after", "before", "according"):
             for m in pats[key].finditer(ptext):
                 who = _surname(m.group("name"), pats) or who
-        if who is None and pats["role"].search(ptext) and counts:
-            who = counts.most_common(1)[0][0]
+        if who is None and counts:
+            role = pats["role"].search(ptext)
+            if role:
+                title = rs.lookup("role", role.group("role") or role.group("role2"))
+                who = roles.get(title) or counts.most_common(1)[0][0]
         if who is None and pats["quote_back"].search(ptext):   # '..." - he said.': the quote is the last speaker's
             who = last
         for s in para:

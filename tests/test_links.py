@@ -135,3 +135,17 @@ def test_claims_type_ignores_by_before_a_percent(tmp_path):
     (tmp_path / "in" / "a.txt").write_text("Output increased by 2.5% in 2023.", encoding="utf-8")
     extract(Settings(inputs=(tmp_path / "in",), out=tmp_path / "out"))
     assert pd.read_parquet(tmp_path / "out" / "claims.parquet").claim_type.tolist() == ["achieved"]
+
+
+def test_claims_title_binds_to_the_name_written_after_it(tmp_path):
+    from pipeline.config import Settings
+    from pipeline.run import extract
+
+    text = ("President Kassym-Jomart Tokayev met akim of the region Yerlan Aukenov.\n\n"
+            "Aukenov reported on the harvest. Aukenov also spoke about roads.\n\n"
+            "\"We will allocate 5 billion tenge to the region,\" the head of state said.\n\n"
+            "The akim noted that 12% of roads were repaired.")
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "a.txt").write_text(text, encoding="utf-8")
+    extract(Settings(inputs=(tmp_path / "in",), out=tmp_path / "out"))
+    assert pd.read_parquet(tmp_path / "out" / "claims.parquet").speaker.tolist() == ["Tokayev", "Aukenov"]
