@@ -95,11 +95,12 @@ def _sized(text: str, size: int) -> Iterator[tuple[int, str]]:
     pos, n = 0, len(text)
     while pos < n:
         end = min(n, pos + size)
-        if end < n:
-            cut = text.rfind("\n", pos + size // 2, end)
-            if cut < 0:
-                cut = text.rfind(" ", pos + size // 2, end)
-            end = cut + 1 if cut >= 0 else end
+        if end < n:                     # cut where a figure cannot straddle: a line, a sentence, a clause
+            for sep in ("\n", ". ", "; ", ", ", " "):
+                cut = text.rfind(sep, pos + size // 2, end)
+                if cut >= 0:
+                    end = cut + len(sep)
+                    break
         yield pos, text[pos:end]
         pos = end
 

@@ -203,3 +203,11 @@ def test_file_over_the_size_limit_is_an_error_row(tmp_path):
     assert errors[["stage", "error"]].values.tolist() == [["read", "FileTooLarge"]]
     assert "3000 bytes is over the 1000-byte limit" in errors.message[0]
     assert pd.read_parquet(tmp_path / "out" / "documents.parquet").doc_id.tolist() == ["ok.txt"]
+
+
+def test_long_line_full_of_figures_is_processed(tmp_path):
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "dense.txt").write_text("5% and 7 billion tenge, " * 20_000, encoding="utf-8")
+    extract(Settings(inputs=(tmp_path / "in",), out=tmp_path / "out"))
+    kinds = pd.read_parquet(tmp_path / "out" / "figures.parquet").kind.value_counts().to_dict()
+    assert kinds == {"percent": 20_000, "money": 20_000}
