@@ -28,6 +28,7 @@ URL_FIELDS = ("url", "link", "href", "source_url")
 MAGIC = {
     b"%PDF": "PDF", b"\x89PNG": "PNG", b"PK\x03\x04": "zip", b"GIF8": "GIF", b"\xff\xd8\xff": "JPEG",
     b"\x1f\x8b": "gzip", b"7z\xbc\xaf": "7z", b"Rar!": "RAR", b"\x7fELF": "ELF", b"\xd0\xcf\x11\xe0": "OLE (doc/xls)",
+    b"PAR1": "Parquet",
 }
 
 

@@ -175,7 +175,9 @@ def extract(settings: Settings, tables=ALL_TABLES, progress=None, do_match: bool
     started = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
     engine = Engine.build(settings)          # validates rules before any work
     meta = MetadataIndex.load(settings.metadata) if settings.metadata else None
-    items = list(discover(settings.inputs))
+    out_dir = settings.out.resolve()
+    items = [i for i in discover(settings.inputs)     # never read our own output back in
+             if isinstance(i, InputError) or out_dir not in i.path.resolve().parents]
     clean_stale_staging(settings.out)
     ts = TableSet(settings.out, tables)
     summary = Summary()

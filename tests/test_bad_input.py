@@ -211,3 +211,13 @@ def test_long_line_full_of_figures_is_processed(tmp_path):
     extract(Settings(inputs=(tmp_path / "in",), out=tmp_path / "out"))
     kinds = pd.read_parquet(tmp_path / "out" / "figures.parquet").kind.value_counts().to_dict()
     assert kinds == {"percent": 20_000, "money": 20_000}
+
+
+def test_output_folder_inside_the_input_is_not_read_back(tmp_path):
+    src = tmp_path / "corpus"
+    src.mkdir()
+    (src / "a.txt").write_text("It cost 5 billion tenge.", encoding="utf-8")
+    for _ in range(2):                                   # the second run sees the first run's tables
+        extract(Settings(inputs=(src,), out=src / "out"))
+    assert pd.read_parquet(src / "out" / "documents.parquet").doc_id.tolist() == ["a.txt"]
+    assert pd.read_parquet(src / "out" / "errors.parquet").empty
