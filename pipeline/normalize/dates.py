@@ -15,6 +15,7 @@ import datetime as dt
 from functools import lru_cache
 
 D = dt.date
+_PLACEHOLDER = D(2000, 7, 1)   # a leap year, so "29 February" takes a shape too
 
 
 def _month_end(y: int, m: int) -> D:
@@ -36,27 +37,22 @@ def _year(s: str | None, base: int | None = None) -> int | None:
 
 
 def resolve_date(g: dict, rs, published: D | None) -> tuple[D | None, D | None, str]:
-    """Combine the groups of one date match into an inclusive interval."""
+    """Combine the groups of one date match into an inclusive interval.
+
+    A date without a written year is resolved against the publication date; without one, it is
+    resolved against a placeholder only to learn its granularity, and both bounds stay null.
+    """
     look = rs.lookup
+    pub = published or _PLACEHOLDER
     month = int(look("month", g["month"])) if g.get("month") else (int(g["nmonth"]) if g.get("nmonth") else None)
     month2 = int(look("month", g["month2"])) if g.get("month2") else None
     year = _year(g.get("year"))
-    rel = g.get("rel")
-    pub_year = published.year if published else None
-    if year is None and rel is not None:
-        year = pub_year + int(look("rel_year", rel)) if pub_year else None
-    relative = g.get("year") is None          # resolved against the publication date
-    if year is None and not relative:
-        return None, None, "year"
-    if year is None:
-        year = pub_year
+    if year is None:                          # "this year", "in August", "Q3": the publication year
+        year = pub.year + (int(look("rel_year", g["rel"])) if g.get("rel") else 0)
     year2 = _year(g.get("year2"), year)
 
-    if year is None:                          # relative, no publication date: found, not resolved
-        return None, None, _granularity(g, month, month2)
-
     if g.get("relm"):
-        y, m = _add_months(published.year, published.month, int(look("rel_year", g["relm"])))
+        y, m = _add_months(pub.year, pub.month, int(look("rel_year", g["relm"])))
         start, end, gran = D(y, m, 1), _month_end(y, m), "month"
     elif g.get("day") and month:
         day = int("".join(c for c in g["day"] if c.isdigit()))
@@ -97,21 +93,11 @@ def resolve_date(g: dict, rs, published: D | None) -> tuple[D | None, D | None, 
         start = None
     elif opening == "before":
         start, end = None, start - dt.timedelta(days=1)
+    if published is None and g.get("year") is None:
+        return None, None, gran               # relative, no publication date: found, not resolved
     return start, end, gran
 
 
-def _granularity(g, month, month2) -> str:
-    if g.get("day") and month:
-        return "range" if g.get("day2") else "day"
-    if month2 or g.get("season") or g.get("nmonths"):
-        return "range"
-    if month or g.get("relm"):
-        return "month"
-    if g.get("quarter") or g.get("quarter_ord"):
-        return "quarter"
-    if g.get("half") or g.get("half_ord"):
-        return "half"
-    return "year"
 
 
 @lru_cache(maxsize=65536)
