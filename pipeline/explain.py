@@ -4,17 +4,16 @@ from __future__ import annotations
 
 from pipeline.config import Settings
 from pipeline.match import FIELDS, find_mentions
-from pipeline.rules import load_rules
-from pipeline.segment import make_nlp, segment
+from pipeline.run import Engine
+from pipeline.segment import segment
 
 
 def explain_text(text: str, settings: Settings) -> str:
-    rs = load_rules(settings.rules_dir)
-    nlp = make_nlp(rs.lexicon_aliases.get("abbreviation", []))
+    engine = Engine.build(settings)
     lines, dropped = [], []
-    for sent in segment(text, nlp):
+    for sent in segment(text, engine.nlp):
         trace: list = []
-        for m in find_mentions(sent.text, rs, settings.published, trace=trace):
+        for m in find_mentions(sent.text, engine.rules, settings.published, trace=trace):
             vals = ", ".join(f"{k}={m.fields[k]}" for k in FIELDS if m.fields.get(k) is not None)
             lines.append(f"[{sent.start_char + m.start}:{sent.start_char + m.end}] {m.kind:8} {m.text!r}  "
                          f"rule={m.rule}  {vals}" + (f"  note={m.note}" if m.note else ""))

@@ -22,7 +22,6 @@ from spacy.language import Language
 BLOCK_CHARS = 100_000
 TERMINAL = {".", "!", "?", "…", "...", "?!", "!!"}
 CLOSERS = set("\"'”’»)]")
-OPENERS = set("\"'“‘«([-–—•*")
 
 
 @dataclass(frozen=True)
