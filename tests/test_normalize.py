@@ -21,6 +21,11 @@ def test_numbers_parse_separators(text, value):
     assert parse_number(text) == pytest.approx(value)
 
 
+@pytest.mark.parametrize("text,value", [("5.500", 5500), ("1.250", 1250), ("0.250", 0.25), ("2.5", 2.5), ("12.34", 12.34)])
+def test_numbers_dot_thousands_when_asked(text, value):
+    assert parse_number(text, dot_thousands=True) == pytest.approx(value)
+
+
 @pytest.mark.parametrize("bad", ["", "abc", "1,23,4", ".5"])
 def test_numbers_reject_non_numbers(bad):
     with pytest.raises(ValueError):

@@ -11,7 +11,6 @@ import regex
 from pipeline.normalize.numbers import parse_number, words_to_number
 
 _TOKEN = regex.compile(r"(?P<num>\d(?:[\d.,\u00a0\u202f\u2009 ]*\d)?)|(?P<word>[\p{L}]+\.?)|(?P<sym>[$₸€£¥₽])")
-_DOT_THOUSANDS = regex.compile(r"[1-9]\d{0,2}\.\d{3}")
 _RANGE = regex.compile(r"^\s*(?:from\s+|between\s+)?(?P<low>[+\-]?\d[\d.,\u00a0\u202f\u2009 ]*?)\s*"
                        r"(?:[-–—]|\bto\b|\band\b)\s*(?P<high>.+)$", regex.I | regex.S)
 
@@ -42,16 +41,15 @@ class Amounts:
         """'2 bln 40 mln 500 thousand' → (2040500000, 1e3); returns (value, last scale)."""
         terms: list[Decimal] = []
         cur: Decimal | None = None
-        scaled = False
         words: list[str] = []
         last_scale = None
 
         def flush_words():
-            nonlocal cur, scaled, words
+            nonlocal cur, words
             if words:
                 if cur is not None:
                     terms.append(cur)
-                cur, scaled, words = Decimal(str(words_to_number(" ".join(words), self.words))), False, []
+                cur, words = Decimal(str(words_to_number(" ".join(words), self.words))), []
 
         toks = list(_TOKEN.finditer(text))
         for i, m in enumerate(toks):
@@ -59,11 +57,9 @@ class Amounts:
                 flush_words()
                 if cur is not None:
                     terms.append(cur)
-                num = m["num"]
                 nxt = toks[i + 1]["word"] if i + 1 < len(toks) else None
-                if _DOT_THOUSANDS.fullmatch(num) and not (nxt and self._scale(nxt)):
-                    num = num.replace(".", "")     # "5.500 tenge" is 5500; "1.250 billion" stays 1.25
-                cur, scaled = Decimal(repr(parse_number(num))), False
+                unscaled = not (nxt and self._scale(nxt))
+                cur = Decimal(repr(parse_number(m["num"], dot_thousands=unscaled)))
                 continue
             w = m["word"]
             if not w:
@@ -72,7 +68,7 @@ class Amounts:
             if mult is not None:
                 flush_words()
                 cur = (cur if cur is not None else Decimal(1)) * Decimal(mult)
-                scaled, last_scale = True, Decimal(mult)
+                last_scale = Decimal(mult)
             elif w.lower() in self.words or (w.lower() == "and" and words):
                 words.append(w)
         flush_words()

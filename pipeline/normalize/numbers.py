@@ -11,8 +11,11 @@ SPACES = " \u00a0\u202f\u2009\u2007"
 _MINUS = "-−–"
 
 
-def parse_number(s: str) -> float:
+def parse_number(s: str, dot_thousands: bool = False) -> float:
     """'7,300,000' → 7300000.0; '101,4' → 101.4; '-2' → -2.0. Raises ValueError if not a number.
+
+    A lone point before three digits is a decimal point ("1.250 billion"), unless `dot_thousands`:
+    an amount with no scale word after it ("5.500 tenge" is 5500).
 
     >>> parse_number("12\u00a0345 678")
     12345678.0
@@ -38,8 +41,8 @@ def parse_number(s: str) -> float:
             if any(len(p) != 3 for p in parts[1:]):
                 raise ValueError(f"bad digit grouping: {s!r}")
             s = "".join(parts)
-        elif sep == "," and len(parts[1]) == 3 and parts[0] != "0" and len(parts[0]) <= 3:
-            s = "".join(parts)                   # 1,250 → thousands
+        elif (sep == "," or dot_thousands) and len(parts[1]) == 3 and parts[0] != "0" and len(parts[0]) <= 3:
+            s = "".join(parts)                   # 1,250 → thousands; 5.500 too when the caller says so
         else:
             s = parts[0] + "." + parts[1]        # 3,7 / 2.5 / 1.250 (a point is a decimal point)
     return sign * float(s)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import regex
 
+from pipeline.normalize.money import amounts
 from pipeline.normalize.numbers import parse_number, words_to_number
 
 _STRAY = regex.compile(r"(\d),\s(\d)(?=\s?%)")       # "101, 4%": a decimal comma with a stray space
@@ -20,8 +21,7 @@ def normalize_percent(text: str, rs, **_) -> dict | None:
     nums = [parse_number(n) for n in _NUM.findall(t)]
     if not nums:
         m = _WORDS.match(t)
-        words = {k: float(v) for k, v in rs.lexicon["number_word"].items()}
-        nums = [words_to_number(m.group(1), words)] if m else []
+        nums = [words_to_number(m.group(1), amounts(rs).words)] if m else []
     if not nums:
         raise ValueError(f"no number in {text!r}")
     if len(nums) > 1 and nums[0] > nums[1]:
