@@ -53,19 +53,19 @@ class MetadataIndex:
             rows[key] = {"published": date, "title": (r.get("title") or None), "url": (r.get("url") or None)}
         return cls(str(path), rows)
 
-    def get(self, doc_id: str) -> dict | None:
-        if doc_id in self.rows:
-            return self.rows[doc_id]
+    def _key(self, doc_id: str) -> str | None:
+        """The row for a doc_id: itself, its file ("feed.jsonl" for "feed.jsonl#3"), its file name."""
         base = doc_id.split("#")[0]
-        if base in self.rows:
-            return self.rows[base]
-        name = Path(base).name
-        return self.rows.get(name)
+        return next((k for k in (doc_id, base, Path(base).name) if k in self.rows), None)
+
+    def get(self, doc_id: str) -> dict | None:
+        key = self._key(doc_id)
+        return self.rows[key] if key else None
 
     def mark(self, doc_id: str) -> None:
-        for k in (doc_id, doc_id.split("#")[0], Path(doc_id.split("#")[0]).name):
-            if k in self.rows:
-                self.used.add(k)
+        key = self._key(doc_id)
+        if key:
+            self.used.add(key)
 
     def unmatched(self, used: set) -> list[str]:
         return sorted(k for k in self.rows if k not in used)

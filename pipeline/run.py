@@ -162,6 +162,10 @@ class Summary:
     input_errors: int = 0
     seconds: float = 0.0
 
+    def count_figures(self, figures) -> None:
+        for f in figures:
+            self.kinds[f["kind"]] = self.kinds.get(f["kind"], 0) + 1
+
     def line(self) -> str:
         kinds = ", ".join(f"{k} {v}" for k, v in sorted(self.kinds.items())) or "no figures"
         wps = self.words / self.seconds if self.seconds else 0.0
@@ -218,8 +222,7 @@ def _add(ts: TableSet, rows_list: list[DocRows], summary: Summary, tables) -> No
         for name in ("sentences", "figures", "links", "claims"):
             if name in tables:
                 ts.add(name, getattr(r, name))
-        for f in r.figures:
-            summary.kinds[f["kind"]] = summary.kinds.get(f["kind"], 0) + 1
+        summary.count_figures(r.figures)
         ts.add("errors", r.errors)
         summary.errors += len(r.errors)
         summary.input_errors += sum(1 for e in r.errors if e["stage"] in ("discover", "read", "decode", "parse"))

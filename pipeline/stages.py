@@ -110,6 +110,5 @@ def match_stage(settings) -> Summary:
             summary.words += len(doc.text.split())
             for name in ("figures", "links", "claims"):
                 ts.add(name, getattr(rows, name))
-            for f in rows.figures:
-                summary.kinds[f["kind"]] = summary.kinds.get(f["kind"], 0) + 1
+            summary.count_figures(rows.figures)
     return _stage(settings, ("figures", "links", "claims"), run)
