@@ -52,6 +52,11 @@ def error_row(e: InputError) -> dict:
     return {"path": e.path, "stage": e.stage, "error": e.error, "message": e.detail}
 
 
+def failure_row(doc: Document, stage: str, e: Exception) -> dict:
+    """A document that a stage could not finish: recorded, and the batch goes on."""
+    return {"path": doc.path, "stage": stage, "error": type(e).__name__, "message": f"{doc.doc_id}: {e}"}
+
+
 def document_row(doc: Document) -> dict:
     return {"doc_id": doc.doc_id, "path": doc.path, "format": doc.format, "encoding": doc.encoding,
             "title": doc.title, "published": doc.published, "url": doc.url, "language": doc.language,
@@ -135,8 +140,7 @@ def process_source(item, settings: Settings, engine: Engine, meta, do_match: boo
         try:
             out.append(analyze(doc, engine) if do_match else DocRows(document_row(doc), errors=_warning_rows(doc)))
         except Exception as e:  # noqa: BLE001 - one bad document must not stop the batch
-            out.append(DocRows({}, errors=[{"path": str(item.path), "stage": "analyze", "error": type(e).__name__,
-                                            "message": f"{doc.doc_id}: {e}"}]))
+            out.append(DocRows({}, errors=[failure_row(doc, "analyze", e)]))
     return out
 
 

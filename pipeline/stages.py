@@ -13,7 +13,7 @@ import pyarrow.parquet as pq
 
 from pipeline.errors import UsageError
 from pipeline.ingest import Document
-from pipeline.run import Engine, Summary, extract, match_doc, sentence_row
+from pipeline.run import Engine, Summary, extract, failure_row, match_doc, sentence_row
 from pipeline.segment import Sentence, segment
 from pipeline.write import TableSet, clean_stale_staging
 
@@ -73,7 +73,7 @@ def _stage(settings, tables, fn, stale=()) -> Summary:
 
 def _failed(ts, summary, doc, stage: str, e: Exception) -> None:
     """One document failing a stage is recorded; the others go on."""
-    ts.add("errors", [{"path": doc.path, "stage": stage, "error": type(e).__name__, "message": f"{doc.doc_id}: {e}"}])
+    ts.add("errors", [failure_row(doc, stage, e)])
     summary.errors += 1
     summary.input_errors += 1
 

@@ -79,7 +79,7 @@ def test_cli_summary_line_and_workers(tmp_path):
     r = runner.invoke(app, ["extract", str(ROOT / "data" / "raw"), "-o", str(tmp_path / "o"), "-j", "2"])
     assert r.exit_code == 0
     last = r.output.strip().splitlines()[-1]
-    assert last.startswith("5 documents, figures: count 35, date 86, duration 25, money 69, multiplier 11, percent 58, "
+    assert last.startswith("5 documents, figures: count 45, date 86, duration 25, money 69, multiplier 11, percent 58, "
                            "project 45, quantity 46; 0 errors; ") and last.endswith(" words/s")
 
 
