@@ -16,7 +16,7 @@ app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_
                   help="kzx: money, percent, date and project figures from texts about Kazakhstan's regions, "
                        "as Parquet tables.")
 
-DEBUG = {"on": False}
+DEBUG = {"on": False}   # set once per process by the --debug option; read by _run
 
 
 def _date(value: Optional[str]) -> Optional[dt.date]:
@@ -184,8 +184,4 @@ def check(out: Path = typer.Argument(..., help="An output folder of kzx extract.
 
 
 def main():
-    try:
-        app()
-    except KzxError as e:  # raised outside a command (should not happen); still one line
-        typer.echo(f"Error: {e}", err=True)
-        sys.exit(e.code)
+    app()
