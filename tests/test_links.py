@@ -8,15 +8,32 @@ from pipeline.normalize.projects import name_key, project_name
 SEED2 = "002_b375e10d30cad7e7.txt"
 
 
-def test_project_name_variants_collapse_to_one_key(rules):
-    variants = ["Auyl – El Besigi", "Auyl-El besigi", "«Auyl – el besigi»", "Auyl - El besigi program",
-                "the program «Auyl – el besigi»", "AUYL —  EL BESIGI"]
-    keys = set()
-    for v in variants:
-        found = [m for m in find_mentions(f"Funds went to {v} this year.", rules) if m.kind == "project"]
-        assert found, v
-        keys.add(found[0].get("name_key"))
-    assert keys == {"auyl-el besigi"}
+def _project(text, rules):
+    found = [m for m in find_mentions(f"Funds went to {text} this year.", rules) if m.kind == "project"]
+    assert len(found) == 1, text
+    return found[0]
+
+
+def test_project_name_variants_collapse_to_one_name(rules):
+    variants = ["Auyl – El Besigi", "Auyl-El besigi", "«Auyl – el besigi»", "the program «Auyl – el besigi»",
+                "AUYL —  EL BESIGI", "Auyl - El besigi", "Aul - El Besigi"]
+    assert {_project(v, rules).get("name") for v in variants} == {"Auyl - El Besigi"}
+    # a program word written after the name stays in `name` (SPEC), and drops out of `name_key`
+    assert _project("Auyl-El besigi program", rules).get("name") == "Auyl - El Besigi Program"
+    assert {_project(v, rules).get("name_key") for v in variants + ["Auyl-El besigi program"]} == {"auyl-el besigi"}
+
+
+@pytest.mark.parametrize("variants,name", [
+    (["Nurly Zhol program", "Nurly Jol program", "nurly zhol Program"], "Nurly Zhol Program"),
+    (["Eco-hotel Muztau", "Eco-Hotel Muztau", "Eco-hotel  Muztau"], "Eco-Hotel Muztau"),
+    (["Karaganda – Zhezkazgan highway", "Karaganda - Zhezkazgan Highway", "Karaganda —Zhezkazgan highway"],
+     "Karaganda - Zhezkazgan Highway"),
+    (["Program for the Development of Crop Production", "Program for The Development of Crop Production"],
+     "Program for the Development of Crop Production"),
+    (["Almaty CHPP-2"], "Almaty CHPP-2"),
+])
+def test_project_name_is_one_spelling(rules, variants, name):
+    assert {_project(v, rules).get("name") for v in variants} == {name}
 
 
 @pytest.mark.parametrize("text,name", [
