@@ -6,7 +6,9 @@ from rules/lexicon/claims.yaml:
 - funds: a money figure → the nearest project of its sentence, when the money is introduced as
   funding ("for 1.5 billion", "with an investment of"), stands in parentheses after the project,
   is said to be allocated ("43 billion tenge is provided"), or is joined to a project named after
-  it by a short phrase ("... for 5.2 billion tenge under the X program").
+  it by a short phrase ("... for 5.2 billion tenge under the X program"); a count → the nearest
+  project it is part of ("2 stages of the X plant"), is said of ("the X plant will create 500
+  jobs") or is framed by ("67 projects ... under the X program"). Funds links never cross ";".
 - dated: a money or percent figure → the nearest date of the same sentence not cut off by ";".
 - speaker: an attribution in the sentence's paragraph ("said Akhmetov", "Akhmetov noted",
   "according to Minister ... Baibazarov,", "the head of state said" → the name the document writes
@@ -50,6 +52,10 @@ def _patterns(rs) -> dict:
                                     rf"\s+(?:the\s+)?$", regex.I),
         "funds_break": regex.compile(rf"(?<![\p{{L}}])(?:{_alt(rs, 'funds_break')})(?![\p{{L}}])", regex.I),
         "funds": regex.compile(rf"(?<![\p{{L}}])(?:{_alt(rs, 'funds_cue')})\s+(?:(?:{_alt(rs, 'qualifier')})\s+)?$", regex.I),
+        "frame": regex.compile(rf"(?<![\p{{L}}])(?:{_alt(rs, 'project_frame')})\s+(?:the\s+)?(?:\p{{Ll}}+\s+)?$", regex.I),
+        "count_cue": regex.compile(rf"^[\s,]*(?:(?:which|that)\s+)?(?:{_alt(rs, 'count_cue')})\s+"
+                                   rf"(?:(?:{_alt(rs, 'qualifier')})\s+)?$", regex.I),
+        "count_of": regex.compile(r"^\s+of\s+(?:the\s+)?(?:\p{Ll}+\s+){0,3}$"),
         "types": [(t, regex.compile(rf"(?<![\p{{L}}]){alternation(ws)}(?![\p{{L}}])", regex.I)) for t, ws in _types(rs)],
     }
     rs.cache["link"] = pats
@@ -83,6 +89,20 @@ def _funds(f: dict, p: dict, stext: str, start0: int, pats) -> bool:
     return bool(pats["funds_after"].search(after)) and not pats["funds_break"].search(_between(stext, start0, f, p))
 
 
+def _counts(f: dict, p: dict, stext: str, start0: int, pats) -> bool:
+    """The count is part of the project ("2 stages of the largest X plant"), said of it ("the X
+    plant will create 500 jobs"), or in the clause of a project framing it ("67 projects are being
+    implemented ... under the X program")."""
+    between = _between(stext, start0, f, p)
+    if ";" in between:
+        return False
+    if p["start_char"] >= f["end_char"] and pats["count_of"].search(between):
+        return True
+    if p["end_char"] <= f["start_char"] and pats["count_cue"].search(between):
+        return True
+    return bool(pats["frame"].search(stext[max(0, p["start_char"] - start0 - 60):p["start_char"] - start0]))
+
+
 def links_for(doc, sentences, figures, rs) -> list[dict]:
     pats = _patterns(rs)
     by_sent: dict[int, list[dict]] = {}
@@ -103,6 +123,10 @@ def links_for(doc, sentences, figures, rs) -> list[dict]:
             if f["kind"] == "money" and projects:
                 p = min(projects, key=lambda p: _gap(f, p))
                 if _funds(f, p, stext, start0, pats):
+                    link(f, p, "funds")
+            if f["kind"] == "count" and projects:
+                p = min(projects, key=lambda p: _gap(f, p))
+                if _counts(f, p, stext, start0, pats):
                     link(f, p, "funds")
             if f["kind"] in ("money", "percent") and dates:
                 near = [d for d in dates if ";" not in _between(stext, start0, f, d)]

@@ -50,8 +50,12 @@ def test_name_key_keeps_distinct_projects_apart(rules):
     assert name_key("Almaty-Taldykorgan gas pipeline", rules) == name_key("Almaty – Taldykorgan Gas Pipeline", rules)
 
 
-FUNDS = [   # hand-checked against the texts (and ../shared/gold, which marks these nine)
+FUNDS = [   # hand-checked against the texts; ../shared/gold marks the nine money links
     ("760 billion tenge", "Aktogay mining and processing plant"),
+    ("2 stages", "Aktogay mining and processing plant"),        # "2 stages of the largest Aktogay ... plant"
+    ("14 projects", "Entrepreneurship Support Map until 2025"),  # "within the framework of the ... Map ..."
+    ("3 projects", "Entrepreneurship Support Map until 2025"),   # "..., including 3 projects for 62 billion"
+    ("67 projects", "Auyl - El Besigi program"),                 # "67 projects are being implemented ... under"
     ("134 billion tenge", "Bakyrchik mining and processing plant"),
     ("10.7 billion tenge", "Semey airport"),
     ("260 billion tenge", "Comprehensive Plan for the Social and Economic Development of the City of Semey until 2025"),
@@ -90,6 +94,25 @@ def test_links_funds_in_single_sentences(tmp_path, sentence, money, project):
     extract(Settings(inputs=(tmp_path / "in",), out=tmp_path / "out"))
     expected = [(money, project)] if money else []
     assert _named_links(tmp_path / "out", "funds") == expected
+
+
+@pytest.mark.parametrize("sentence,count,project", [
+    ("Under the Nurly Zhol program, 120 bridges were repaired.", "120 bridges", "Nurly Zhol program"),
+    ("The Saran industrial zone will create 500 jobs.", "500 jobs", "Saran industrial zone"),
+    ("The Saran industrial zone, which will create about 500 jobs, opened.", "500 jobs", "Saran industrial zone"),
+    ("2 stages of the Aktogay mining and processing plant are built.", "2 stages", "Aktogay mining and processing plant"),
+    ("It is planned to build 8 sports facilities, of which the Table Tennis Center opened.", None, None),
+    ("Under the Nurly Zhol program, 5 bridges were built; 40 houses were repaired.", "5 bridges", "Nurly Zhol program"),
+    ("In 2021, 40 schools were built, and the Saran industrial zone opened.", None, None),
+])
+def test_links_counts_to_projects(tmp_path, sentence, count, project):
+    from pipeline.config import Settings
+    from pipeline.run import extract
+
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "a.txt").write_text(sentence, encoding="utf-8")
+    extract(Settings(inputs=(tmp_path / "in",), out=tmp_path / "out"))
+    assert _named_links(tmp_path / "out", "funds") == ([(count, project)] if count else [])
 
 
 def test_links_dated_on_seeds(seeds_out):
