@@ -79,24 +79,13 @@ def test_links_funds_on_seeds(seeds_out):
     assert _named_links(out, "funds") == sorted(FUNDS)
 
 
-@pytest.mark.parametrize("sentence,money,project", [
+@pytest.mark.parametrize("sentence,figure,project", [
+    # money
     ("The Nurly Zhol program received 120 billion tenge in 2021.", "120 billion tenge", "Nurly Zhol program"),
     ("Since 2015, 156 facilities worth 40 billion tenge opened near the Saran industrial zone.", None, None),
     ("The Saran industrial zone worth 40 billion tenge opened.", "40 billion tenge", "Saran industrial zone"),
     ("5 billion tenge was allocated for the Auyl - El besigi program.", "5 billion tenge", "Auyl - El besigi program"),
-])
-def test_links_funds_in_single_sentences(tmp_path, sentence, money, project):
-    from pipeline.config import Settings
-    from pipeline.run import extract
-
-    (tmp_path / "in").mkdir()
-    (tmp_path / "in" / "a.txt").write_text(sentence, encoding="utf-8")
-    extract(Settings(inputs=(tmp_path / "in",), out=tmp_path / "out"))
-    expected = [(money, project)] if money else []
-    assert _named_links(tmp_path / "out", "funds") == expected
-
-
-@pytest.mark.parametrize("sentence,count,project", [
+    # counts
     ("Under the Nurly Zhol program, 120 bridges were repaired.", "120 bridges", "Nurly Zhol program"),
     ("The Saran industrial zone will create 500 jobs.", "500 jobs", "Saran industrial zone"),
     ("The Saran industrial zone, which will create about 500 jobs, opened.", "500 jobs", "Saran industrial zone"),
@@ -105,14 +94,14 @@ def test_links_funds_in_single_sentences(tmp_path, sentence, money, project):
     ("Under the Nurly Zhol program, 5 bridges were built; 40 houses were repaired.", "5 bridges", "Nurly Zhol program"),
     ("In 2021, 40 schools were built, and the Saran industrial zone opened.", None, None),
 ])
-def test_links_counts_to_projects(tmp_path, sentence, count, project):
+def test_links_funds_in_single_sentences(tmp_path, sentence, figure, project):
     from pipeline.config import Settings
     from pipeline.run import extract
 
     (tmp_path / "in").mkdir()
     (tmp_path / "in" / "a.txt").write_text(sentence, encoding="utf-8")
     extract(Settings(inputs=(tmp_path / "in",), out=tmp_path / "out"))
-    assert _named_links(tmp_path / "out", "funds") == ([(count, project)] if count else [])
+    assert _named_links(tmp_path / "out", "funds") == ([(figure, project)] if figure else [])
 
 
 def test_links_dated_on_seeds(seeds_out):
