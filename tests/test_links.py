@@ -3,7 +3,7 @@ import pandas as pd
 import pytest
 
 from pipeline.match import find_mentions
-from pipeline.normalize.projects import name_key, project_name
+from pipeline.normalize.projects import canonical_name, name_key, project_name
 
 SEED2 = "002_b375e10d30cad7e7.txt"
 
@@ -43,6 +43,17 @@ def test_project_name_is_one_spelling(rules, variants, name):
 ])
 def test_project_name_is_span_without_quotes_spaces_the(text, name):
     assert project_name(text) == name
+
+
+@pytest.mark.parametrize("name,canonical", [
+    ("2nd stage of the (district) school", "2nd Stage of the (District) School"),   # not "2Nd"
+    ("Strong regions - The driver of the country's development", "Strong Regions - the Driver of the Country's Development"),
+    ("SARYARKA SPECIAL ECONOMIC ZONE", "Saryarka Special Economic Zone"),
+    ("KazMunayGas CHPP-2", "KazMunayGas CHPP-2"),
+    ("program Nurly Jol", "Program Nurly Zhol"),
+])
+def test_canonical_name(rules, name, canonical):
+    assert canonical_name(name, rules) == canonical
 
 
 def test_name_key_keeps_distinct_projects_apart(rules):

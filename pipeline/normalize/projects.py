@@ -17,7 +17,7 @@ _QUOTES = regex.compile(r"[\"“”«»„‟`]|(?<!\p{L})['‘’]|['‘’](?!
 _DASH = regex.compile(r"\s*[-‐‑‒–—―]\s*")
 _SPACE = regex.compile(r"\s+")
 _THE = regex.compile(r"^the\s+", regex.I)
-_WORD_PART = regex.compile(r"[\p{L}'’]+")
+_FIRST_LETTER = regex.compile(r"^[^\p{L}\p{N}]*\p{Ll}")   # not after a digit: "2nd" stays
 
 
 def project_name(text: str) -> str:
@@ -65,14 +65,14 @@ def _title(name: str, minor: set[str]) -> str:
         if not first and word.lower() in minor:
             word = word.lower()
         else:
-            word = "-".join(_WORD_PART.sub(_cap, part) if part.islower() else part for part in word.split("-"))
+            word = "-".join(_FIRST_LETTER.sub(_cap, p) if p.islower() else p for p in word.split("-"))
         out.append(word)
         first = first and not any(c.isalpha() for c in word)
     return " ".join(out)
 
 
 def _cap(m) -> str:
-    return m.group(0)[:1].upper() + m.group(0)[1:]
+    return m.group(0)[:-1] + m.group(0)[-1].upper()
 
 
 def canonical_name(name: str, rs) -> str:
@@ -81,7 +81,9 @@ def canonical_name(name: str, rs) -> str:
     if known:               # keep a program word written before or after the name
         m = _program_words(rs).search(name)
         name = known if not m else m.group(0) + known if m.start() == 0 else known + m.group(0)
-    return _title(name, set(rs.lexicon_aliases.get("name_minor_word", [])))
+    if "minor_words" not in rs.cache:
+        rs.cache["minor_words"] = set(rs.lexicon_aliases.get("name_minor_word", []))
+    return _title(name, rs.cache["minor_words"])
 
 
 def normalize_project(text: str, rs) -> dict:
