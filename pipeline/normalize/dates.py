@@ -1,8 +1,9 @@
 """Date match groups (+ publication date) → (date_start, date_end, granularity), inclusive.
 
-The date rules name what they capture: day (day2 ends a run of days), month/nmonth, year, rel (this/last/next year),
-month2/year2 (end of a range), quarter/quarter_ord, half/half_ord, season, relm (this/last
-month), nmonths (the first N months of a year), edge (the beginning/end of), open (since/until/by/before). This module only
+The date rules name what they capture: day (day2 ends a run of days), month/nmonth, year,
+rel (this/last/next year), month2/year2 (end of a range), quarter/quarter_ord, half/half_ord,
+season, relm (this/last month), relday (yesterday), decade (the 1990s), nmonths (the first N
+months of a year), edge (the beginning/end of), open (since/until/by/before). This module only
 combines them; the words themselves are looked up in rules/lexicon/calendar.yaml.
 
 e.g. {"open": "since", "year": "2015"} → (2015-01-01, None, "year")
@@ -51,7 +52,13 @@ def resolve_date(g: dict, rs, published: D | None) -> tuple[D | None, D | None, 
         year = pub.year + (int(look("rel_year", g["rel"])) if g.get("rel") else 0)
     year2 = _year(g.get("year2"), year)
 
-    if g.get("relm"):
+    if g.get("relday"):
+        start = end = pub + dt.timedelta(days=int(look("rel_day", g["relday"])))
+        gran = "day"
+    elif g.get("decade"):
+        year = int(g["decade"])
+        start, end, gran = D(year, 1, 1), D(year + 9, 12, 31), "range"
+    elif g.get("relm"):
         y, m = _add_months(pub.year, pub.month, int(look("rel_year", g["relm"])))
         start, end, gran = D(y, m, 1), _month_end(y, m), "month"
     elif g.get("day") and month:
@@ -93,7 +100,7 @@ def resolve_date(g: dict, rs, published: D | None) -> tuple[D | None, D | None, 
         start = None
     elif opening == "before":
         start, end = None, start - dt.timedelta(days=1)
-    if published is None and g.get("year") is None:
+    if published is None and g.get("year") is None and g.get("decade") is None:
         return None, None, gran               # relative, no publication date: found, not resolved
     return start, end, gran
 
