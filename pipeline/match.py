@@ -21,8 +21,12 @@ from pipeline.normalize.percent import normalize_percent
 from pipeline.normalize.projects import normalize_project
 
 FIELDS = ("value_min", "value_max", "unit", "qualifier", "date_start", "date_end", "granularity", "name")
-SEPARATE = {"project"}
-REGEX_TIMEOUT = 5.0      # seconds one rule may spend on one sentence   # kinds whose spans may hold mentions of other kinds
+SEPARATE = {"project"}   # kinds whose spans may hold mentions of other kinds
+# SPEC's kinds win an overlap with the extra kinds (count, quantity, ...) whatever the lengths:
+# "US$1.2bn was" must not become the count "1.2bn was". A bare amount (no currency yet) is not
+# sure to be money, so it competes by length like the extra kinds.
+CORE = {"money", "percent", "date"}
+REGEX_TIMEOUT = 5.0      # seconds one rule may spend on one sentence
 
 
 @dataclass
@@ -71,15 +75,20 @@ def _qualifier(rs) -> regex.Pattern:
     return rs.cache["qualifier"]
 
 
+def _rank(c: Mention) -> tuple:
+    core = c.kind in CORE and (c.kind != "money" or c.get("unit") is not None or c.note is not None)
+    return (not core, -(c.end - c.start), -c.priority, c.start)
+
+
 def _settle(cands: list[Mention]) -> list[Mention]:
-    """Keep non-overlapping mentions: longest first, then higher priority, then earlier.
+    """Keep non-overlapping mentions: SPEC kinds first, then longest, higher priority, earlier.
 
     Chosen spans are kept sorted by start, so each check looks at two neighbours only
     (a 100,000-character "sentence" full of figures stays fast).
     """
     starts: list[int] = []
     chosen: list[Mention] = []
-    for c in sorted(cands, key=lambda c: (-(c.end - c.start), -c.priority, c.start)):
+    for c in sorted(cands, key=_rank):
         i = bisect.bisect_left(starts, c.start)
         if i > 0 and chosen[i - 1].end > c.start:
             continue
