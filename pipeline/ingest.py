@@ -6,6 +6,7 @@ file and the reason; the caller records it and goes on with the batch.
 """
 from __future__ import annotations
 
+import calendar
 import codecs
 import datetime as dt
 import hashlib
@@ -20,10 +21,13 @@ from typing import Iterator
 from pipeline.errors import InputError
 from pipeline.htmltext import html_to_text, looks_like_html
 
-TEXT_FIELDS = ("text", "content", "body", "article", "full_text", "description")
+# Field names, first found wins; matched ignoring case, "_" and "-" (pubDate = pub_date).
+TEXT_FIELDS = ("text", "content", "body", "article", "full_text", "article_body", "content_html", "body_html",
+               "html", "description")
 TITLE_FIELDS = ("title", "headline", "name")
-DATE_FIELDS = ("published", "date", "published_at", "pub_date", "datetime", "created_at")
-URL_FIELDS = ("url", "link", "href", "source_url")
+DATE_FIELDS = ("published", "date", "published_at", "pub_date", "date_published", "publish_date",
+               "published_date", "datetime", "date_gmt", "created_at", "created")
+URL_FIELDS = ("url", "link", "href", "source_url", "permalink")
 
 MAGIC = {
     b"%PDF": "PDF", b"\x89PNG": "PNG", b"PK\x03\x04": "zip", b"GIF8": "GIF", b"\xff\xd8\xff": "JPEG",
@@ -244,9 +248,14 @@ def _read_jsonl(src: Source, text: str) -> list[Document]:
     return docs
 
 
+def _key(name) -> str:
+    return str(name).lower().replace("_", "").replace("-", "")
+
+
 def _field(rec: dict, names) -> object:
+    keys = {_key(k): k for k in reversed(list(rec))}      # the first spelling in the record wins
     for n in names:
-        v = rec.get(n)
+        v = rec.get(keys.get(_key(n)))
         if isinstance(v, dict) and isinstance(v.get("rendered"), str):   # WordPress REST
             v = v["rendered"]
         if isinstance(v, (str, int, float)) and str(v).strip():
@@ -279,13 +288,18 @@ def _record(src: Source, rec: dict, doc_id: str) -> Document | None:
                     url=str(url) if url else None)
 
 
-_ISO = re.compile(r"^\s*(\d{4})-(\d{2})-(\d{2})")
-_DMY = re.compile(r"^\s*(\d{1,2})\.(\d{1,2})\.(\d{4})\b")
+_ISO = re.compile(r"^\s*(\d{4})[-/](\d{2})[-/](\d{2})")
+_DMY = re.compile(r"^\s*(\d{1,2})[./](\d{1,2})[./](\d{4})\b")
+_MONTHS = {m.lower(): i for i, m in enumerate(calendar.month_name) if m} | {
+    m.lower(): i for i, m in enumerate(calendar.month_abbr) if m}
+_DAY_MONTH = re.compile(r"^\s*(?:[A-Za-z]+,?\s+)??(\d{1,2})\s+([A-Za-z]+)\.?,?\s+(\d{4})\b")
+_MONTH_DAY = re.compile(r"^\s*(?:[A-Za-z]+,?\s+)??([A-Za-z]+)\.?\s+(\d{1,2}),?\s+(\d{4})\b")
 
 
 def parse_iso_date(v) -> dt.date | None:
-    """A date field as scrapers and feeds write it → date, else None:
-    '2021-09-05T19:24:45', '05.09.2021' (day first), 'Sun, 05 Sep 2021 19:24:45 +0000' (RSS)."""
+    """A date field as scrapers and feeds write it → date, else None: '2021-09-05T19:24:45',
+    '05.09.2021' (day first), 'Sun, 05 Sep 2021 19:24:45 +0000' (RSS), '5 September 2021',
+    'September 5, 2021'."""
     if v is None or isinstance(v, bool):
         return None
     text = str(v)
@@ -296,6 +310,12 @@ def parse_iso_date(v) -> dt.date | None:
         m = _DMY.match(text)
         if m:
             return dt.date(int(m[3]), int(m[2]), int(m[1]))
+        m = _DAY_MONTH.match(text)
+        if m and m[2].lower() in _MONTHS:
+            return dt.date(int(m[3]), _MONTHS[m[2].lower()], int(m[1]))
+        m = _MONTH_DAY.match(text)
+        if m and m[1].lower() in _MONTHS:
+            return dt.date(int(m[3]), _MONTHS[m[1].lower()], int(m[2]))
         return parsedate_to_datetime(text).date() if re.search(r"[A-Za-z]{3}", text) else None
     except (ValueError, TypeError, IndexError):
         return None

@@ -61,6 +61,14 @@ def test_ingest_json_array_of_articles(tmp_path):
     assert [(d.doc_id, d.text) for d in docs] == [("arr.json#1", "One."), ("arr.json#3", "Two.")]
 
 
+def test_ingest_json_field_names_in_any_case_or_separator(tmp_path):
+    rec = {"Headline": "Roads", "articleBody": "<p>It cost 5 billion tenge.</p>", "pubDate": "March 14, 2024",
+           "Permalink": "https://example.kz/a"}
+    [doc] = _read(tmp_path, "a.json", json.dumps(rec).encode())
+    assert (doc.title, doc.text, doc.published, doc.url) == (
+        "Roads", "Roads\n\nIt cost 5 billion tenge.", dt.date(2024, 3, 14), "https://example.kz/a")
+
+
 @pytest.mark.parametrize("encoding,data,expected_enc", [
     ("utf-8-sig", "Сумма 5 млрд тенге".encode("utf-8-sig"), "utf-8-sig"),
     ("utf-16", "Сумма 5 млрд тенге".encode("utf-16"), "utf-16"),
@@ -112,7 +120,9 @@ def test_metadata_csv_and_jsonl(tmp_path):
 @pytest.mark.parametrize("value,expected", [
     ("2021-09-05T19:24:45", dt.date(2021, 9, 5)), ("05.09.2021", dt.date(2021, 9, 5)),
     ("Sun, 05 Sep 2021 19:24:45 +0000", dt.date(2021, 9, 5)), ("yesterday", None), (None, None),
-    ("2021-13-45", None), (20210905, None),
+    ("2021-13-45", None), (20210905, None), ("5 September 2021", dt.date(2021, 9, 5)),
+    ("September 5, 2021 10:30", dt.date(2021, 9, 5)), ("Sunday, 5 Sep. 2021", dt.date(2021, 9, 5)),
+    ("2021/09/05", dt.date(2021, 9, 5)), ("05/09/2021", dt.date(2021, 9, 5)), ("5 Smarch 2021", None),
 ])
 def test_ingest_date_fields(value, expected):
     from pipeline.ingest import parse_iso_date
