@@ -174,10 +174,12 @@ def read_source(src: Source, max_bytes: int) -> list[Document]:
     if stripped.startswith("{") or (stripped.startswith("[") and (json_ext or re.match(r"\[\s*[{\]]", stripped))):
         docs = _read_json(src, stripped, ext)
     elif ext in (".html", ".htm", ".xhtml") or looks_like_html(text):
-        body, title = html_to_text(text)
+        page: dict = {}
+        body, title = html_to_text(text, page)
         if not body:
             raise InputError(path, "parse", "NoText", "HTML has no visible body text")
-        docs = [Document(src.doc_id, "", "html", body, title=title or None)]
+        docs = [Document(src.doc_id, "", "html", body, title=title or None,
+                         published=parse_iso_date(page.get("published")), url=page.get("url"))]
     else:
         docs = [Document(src.doc_id, "", "markdown" if ext in (".md", ".markdown") else "text", text)]
     for d in docs:

@@ -79,3 +79,32 @@ def test_json_lines_feed_end_to_end(tmp_path):
         ("percent", "7-10%", 7.0, 10.0, "%", None),
     ]
     assert _rows(tmp_path / "out", "feed.jsonl#2") == []
+
+
+PAGE_WITH_FURNITURE = """<html><head><title>Akim reports</title>
+<meta property="article:published_time" content="2023-11-20T10:15:00+05:00">
+<link rel="canonical" href="https://example.kz/akim-reports"></head>
+<body class="single-post has-sidebar"><div id="content" class="site-content has-sidebar">
+<article><p>This year 30 billion tenge was allocated to schools.</p>
+<div class="post-share">Share: 1.2K</div>
+<div class="related-news"><div><h3>Budget grew 15%</h3><div>Other story: 5 billion tenge</div></div></div>
+<p>Next year the region plans to spend 35 billion tenge.</p>
+<div id="comments">A reader: I paid 100 thousand tenge!</div>
+<ul class="post-tags"><li>budget 2023</li></ul></article>
+<div class="elementor-widget-container"><p>Teachers' salaries rose by 25%.</p></div>
+</div></body></html>"""
+
+
+def test_html_page_date_from_meta_and_furniture_dropped(tmp_path):
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "p.html").write_text(PAGE_WITH_FURNITURE, encoding="utf-8")
+    extract(Settings(inputs=(tmp_path / "in",), out=tmp_path / "out"))
+    doc = pd.read_parquet(tmp_path / "out" / "documents.parquet").iloc[0]
+    assert (doc.published, doc.url) == (dt.date(2023, 11, 20), "https://example.kz/akim-reports")
+    assert _rows(tmp_path / "out", "p.html") == [
+        ("date", "This year", "2023-01-01", "2023-12-31", "year"),
+        ("money", "30 billion tenge", 30e9, 30e9, "KZT", None),
+        ("date", "Next year", "2024-01-01", "2024-12-31", "year"),
+        ("money", "35 billion tenge", 35e9, 35e9, "KZT", None),
+        ("percent", "25%", 25.0, 25.0, "%", None),
+    ]

@@ -138,3 +138,19 @@ def test_ingest_language(text, lang):
     from pipeline.ingest import guess_language
 
     assert guess_language(text) == lang
+
+
+@pytest.mark.parametrize("head,published", [
+    ('<meta name="pubdate" content="2022-07-15">', "2022-07-15"),
+    ('<script type="application/ld+json">{"@type": "NewsArticle", "datePublished": "2021-03-04T08:00"}</script>',
+     "2021-03-04T08:00"),
+    ('<meta property="og:title" content="x">', None),
+])
+def test_html_page_dates(head, published):
+    from pipeline.htmltext import html_to_text
+
+    meta = {}
+    text, _ = html_to_text(f"<html><head>{head}</head><body><p>Hi <time datetime='2020-01-02'>then</time></p></body></html>",
+                           meta)
+    assert text == "Hi then"
+    assert meta.get("published") == (published or "2020-01-02")    # <time> only when nothing better
