@@ -37,7 +37,7 @@ def _patterns(rs) -> dict:
     name = r"(?:\p{Lu}\p{Ll}+(?:-\p{Lu}\p{Ll}+)?\s+){0,2}\p{Lu}\p{Ll}+(?:-\p{Lu}\p{Ll}+)?"
     pats = {
         "after": regex.compile(rf"(?<![\p{{L}}])(?:{say})\s+(?:[\p{{L}}-]+\s+){{0,6}}?(?P<name>{name})(?![\p{{L}}])"),
-        "before": regex.compile(rf"(?P<name>{name})\s+(?:{say})(?![\p{{L}}])"),
+        "before": regex.compile(rf"(?P<name>{name}),?\s+(?:{say})(?![\p{{L}}])"),   # "..., Satkaliyev, said"
         "according": regex.compile(rf"(?<![\p{{L}}])(?i:according\s+to)\s+(?:[\p{{L}}-]+\s+){{0,6}}?(?P<name>{name})(?=\s*[,.:])"),
         "role_name": regex.compile(rf"(?<![\p{{L}}])(?P<role>{_alt(rs, 'role')})(?:\s+of\s+(?:the\s+)?(?:[\p{{L}}-]+\s+){{1,5}}?)?"
                                    rf"\s*(?P<name>{name})(?![\p{{L}}])", regex.I),

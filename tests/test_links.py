@@ -2,10 +2,19 @@
 import pandas as pd
 import pytest
 
+from pipeline.config import Settings
 from pipeline.match import find_mentions
 from pipeline.normalize.projects import canonical_name, name_key, project_name
+from pipeline.run import extract
 
 SEED2 = "002_b375e10d30cad7e7.txt"
+
+
+def _run(tmp_path, text):
+    """Extract one small text document into tmp_path/out."""
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "a.txt").write_text(text, encoding="utf-8")
+    extract(Settings(inputs=(tmp_path / "in",), out=tmp_path / "out"))
 
 
 def _project(text, rules):
@@ -106,12 +115,7 @@ def test_links_funds_on_seeds(seeds_out):
     ("In 2021, 40 schools were built, and the Saran industrial zone opened.", None, None),
 ])
 def test_links_funds_in_single_sentences(tmp_path, sentence, figure, project):
-    from pipeline.config import Settings
-    from pipeline.run import extract
-
-    (tmp_path / "in").mkdir()
-    (tmp_path / "in" / "a.txt").write_text(sentence, encoding="utf-8")
-    extract(Settings(inputs=(tmp_path / "in",), out=tmp_path / "out"))
+    _run(tmp_path, sentence)
     assert _named_links(tmp_path / "out", "funds") == ([(figure, project)] if figure else [])
 
 
@@ -155,37 +159,34 @@ def test_claims_speakers_on_seeds(seeds_out):
     ("It is planned to build 3 schools for 2 billion tenge.", "planned"),
     ("In 2021, 5 billion tenge was allocated.", "achieved"),
     ("The share is 36%.", "other"),
+    ("He said that 1.5 trillion tenge would be invested.", "planned"),
 ])
 def test_claims_types(tmp_path, sentence, claim_type):
-    from pipeline.config import Settings
-    from pipeline.run import extract
-
-    (tmp_path / "in").mkdir()
-    (tmp_path / "in" / "a.txt").write_text(sentence, encoding="utf-8")
-    extract(Settings(inputs=(tmp_path / "in",), out=tmp_path / "out"))
+    _run(tmp_path, sentence)
     claims = pd.read_parquet(tmp_path / "out" / "claims.parquet")
     assert claims[["sentence_id", "claim_type", "n_figures"]].to_dict("records")[0]["claim_type"] == claim_type
 
 
 def test_claims_type_ignores_by_before_a_percent(tmp_path):
-    from pipeline.config import Settings
-    from pipeline.run import extract
-
-    (tmp_path / "in").mkdir()
-    (tmp_path / "in" / "a.txt").write_text("Output increased by 2.5% in 2023.", encoding="utf-8")
-    extract(Settings(inputs=(tmp_path / "in",), out=tmp_path / "out"))
+    _run(tmp_path, "Output increased by 2.5% in 2023.")
     assert pd.read_parquet(tmp_path / "out" / "claims.parquet").claim_type.tolist() == ["achieved"]
 
 
 def test_claims_title_binds_to_the_name_written_after_it(tmp_path):
-    from pipeline.config import Settings
-    from pipeline.run import extract
-
     text = ("President Kassym-Jomart Tokayev met akim of the region Yerlan Aukenov.\n\n"
             "Aukenov reported on the harvest. Aukenov also spoke about roads.\n\n"
             "\"We will allocate 5 billion tenge to the region,\" the head of state said.\n\n"
             "The akim noted that 12% of roads were repaired.")
-    (tmp_path / "in").mkdir()
-    (tmp_path / "in" / "a.txt").write_text(text, encoding="utf-8")
-    extract(Settings(inputs=(tmp_path / "in",), out=tmp_path / "out"))
+    _run(tmp_path, text)
     assert pd.read_parquet(tmp_path / "out" / "claims.parquet").speaker.tolist() == ["Tokayev", "Aukenov"]
+
+
+@pytest.mark.parametrize("text,speakers", [
+    ("The Minister of Energy, Almassadam Satkaliyev, said that 1.5 trillion tenge would be invested.", ["Satkaliyev"]),
+    ("Prices rose by 10% this year, Zhumangarin noted.", ["Zhumangarin"]),
+    ("The National Bank said inflation slowed to 10.8%.", [None]),
+])
+def test_claims_speakers_in_single_sentences(tmp_path, text, speakers):
+    _run(tmp_path, text)
+    got = pd.read_parquet(tmp_path / "out" / "claims.parquet").speaker.tolist()
+    assert [None if pd.isna(v) else v for v in got] == speakers
