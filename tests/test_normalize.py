@@ -85,6 +85,10 @@ D = dt.date
     ({"year": "2020", "year2": "24"}, (D(2020, 1, 1), D(2024, 12, 31), "range")),
     ({"month": "December", "year": "2004", "month2": "January", "year2": "2007"}, (D(2004, 12, 1), D(2007, 1, 31), "range")),
     ({"relm": "last"}, (D(2022, 6, 1), D(2022, 6, 30), "month")),
+    ({"relday": "yesterday"}, (D(2022, 7, 14), D(2022, 7, 14), "day")),
+    ({"decade": "1990"}, (D(1990, 1, 1), D(1999, 12, 31), "range")),
+    ({"day": "1", "month": "December", "day2": "31", "month2": "January", "year2": "2024"},
+     (D(2023, 12, 1), D(2024, 1, 31), "range")),
 ])
 def test_dates_resolve(rules, groups, expected):
     assert resolve_date(groups, rules, PUB) == expected
@@ -92,6 +96,11 @@ def test_dates_resolve(rules, groups, expected):
 
 def test_dates_relative_without_publication_date_keep_null_bounds(rules):
     assert resolve_date({"rel": "next"}, rules, None) == (None, None, "year")
+    assert resolve_date({"relday": "yesterday"}, rules, None) == (None, None, "day")
+    # a year written only at the end of a range makes it absolute
+    assert resolve_date({"day": "1", "month": "Jan", "day2": "1", "month2": "Oct", "year2": "2023"}, rules, None) == (
+        D(2023, 1, 1), D(2023, 10, 1), "range")
+    assert resolve_date({"decade": "1990"}, rules, None) == (D(1990, 1, 1), D(1999, 12, 31), "range")
     found = [m for m in find_mentions("This year 5 schools opened.", rules, None) if m.kind == "date"]
     assert [(m.text, m.get("date_start"), m.get("date_end")) for m in found] == [("This year", None, None)]
 

@@ -37,6 +37,10 @@ def _year(s: str | None, base: int | None = None) -> int | None:
     return y
 
 
+def _digits(s: str) -> int:
+    return int("".join(c for c in s if c.isdigit()))
+
+
 def resolve_date(g: dict, rs, published: D | None) -> tuple[D | None, D | None, str]:
     """Combine the groups of one date match into an inclusive interval.
 
@@ -62,11 +66,12 @@ def resolve_date(g: dict, rs, published: D | None) -> tuple[D | None, D | None, 
         y, m = _add_months(pub.year, pub.month, int(look("rel_year", g["relm"])))
         start, end, gran = D(y, m, 1), _month_end(y, m), "month"
     elif g.get("day") and month:
-        day = int("".join(c for c in g["day"] if c.isdigit()))
-        start = end = D(year, month, day)
+        if g.get("year") is None and year2 is not None:    # "from January 1 to October 1, 2023"
+            year = year2 - 1 if (month2 or month) < month else year2
+        start = end = D(year, month, _digits(g["day"]))
         gran = "day"
-        if g.get("day2"):                     # "10-11 January": a run of days
-            end = D(year, month, int("".join(c for c in g["day2"] if c.isdigit())))
+        if g.get("day2"):                     # "10-11 January", "1 November - 15 December": a run of days
+            end = D(year2 if year2 is not None else year, month2 or month, _digits(g["day2"]))
             gran = "range"
     elif month and (month2 or g.get("year2")):
         y2 = year2 if year2 is not None else year
@@ -100,7 +105,7 @@ def resolve_date(g: dict, rs, published: D | None) -> tuple[D | None, D | None, 
         start = None
     elif opening == "before":
         start, end = None, start - dt.timedelta(days=1)
-    if published is None and g.get("year") is None and g.get("decade") is None:
+    if published is None and not any(g.get(k) for k in ("year", "year2", "decade")):
         return None, None, gran               # relative, no publication date: found, not resolved
     return start, end, gran
 
