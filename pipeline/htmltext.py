@@ -24,6 +24,8 @@ BOILERPLATE = re.compile(r"^(?:(?:post|entry|article|news|single|td|jeg|wp|c)[-_
                          r"most[-_]read|read[-_]also|see[-_]also|share|sharing|social|comments?|breadcrumbs?|"
                          r"menu|navbar|sidebar|advert|ads|adsbygoogle|cookies?|subscribe|newsletter|tags)"
                          r"(?:[-_]\S*)?$", re.I)
+# Only elements that pages always close can be furniture ("<p class=tags>" may be left open).
+CONTAINERS = {"div", "section", "ul", "ol", "aside", "table", "figure", "dl"}
 # Where pages state their publication time (meta name/property/itemprop, first found wins).
 DATE_META = ("article:published_time", "og:published_time", "datepublished", "pubdate", "publishdate",
              "publish-date", "date", "dc.date", "dc.date.issued", "sailthru.date", "parsely-pub-date")
@@ -60,7 +62,7 @@ class _Text(HTMLParser):
             if tag == self.furniture[0]:
                 self.furniture = (tag, self.furniture[1] + 1)
             return
-        if tag not in VOID and tag not in ("html", "body", "article", "main") and any(
+        if tag in CONTAINERS and any(
                 BOILERPLATE.match(t) for t in (a.get("class", "") + " " + a.get("id", "")).split()):
             self.furniture = (tag, 1)
             return

@@ -154,3 +154,11 @@ def test_html_page_dates(head, published):
                            meta)
     assert text == "Hi then"
     assert meta.get("published") == (published or "2020-01-02")    # <time> only when nothing better
+
+
+def test_html_furniture_is_only_a_closed_container():
+    from pipeline.htmltext import html_to_text
+
+    text, _ = html_to_text('<body><p class="tags">budget<p>Real text.</p><div class="related"><div>x</div>y</div>'
+                           '<p>More.</p></body>')
+    assert text == "budget\n\nReal text.\n\nMore."
