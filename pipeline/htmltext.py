@@ -48,7 +48,7 @@ class _Text(HTMLParser):
             key = (a.get("property") or a.get("name") or a.get("itemprop") or "").lower()
             if key in DATE_META and a.get("content"):
                 self.meta.setdefault("published", a["content"])
-        elif tag == "time" and a.get("datetime"):
+        elif tag == "time" and a.get("datetime") and not self.skip and not self.furniture:   # the article's own
             self.meta.setdefault("time", a["datetime"])
         elif tag == "link" and (a.get("rel") or "").lower() == "canonical" and a.get("href"):
             self.meta.setdefault("url", a["href"])
