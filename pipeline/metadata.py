@@ -75,9 +75,13 @@ _TIME = regex.compile(r"\b\d{1,2}:\d{2}(?::\d{2})?(?:\s*(?:am|pm|AM|PM))?\b")
 _PREFIX = regex.compile(r"^\s*(?:(?:date|published|posted|updated|dated)\s*:?\s*)?", regex.I)
 
 
+_PLACE = regex.compile(r"^(?:\p{Lu}[\p{L}-]*\s*){1,3}(?:\(\p{Lu}[\p{L} ]*\))?$")   # "ASTANA", "Ust-Kamenogorsk"
+
+
 def find_dateline(text: str, rs, lines: int = 12) -> dt.date | None:
-    """A line near the top that is only a date ("17 Jan 2022", "date 2023-07-25",
-    "Thursday, 29 July 2021") gives the publication date."""
+    """A line near the top that is a date ("17 Jan 2022", "date 2023-07-25", "Thursday, 29 July
+    2021"), a place and a date ("ASTANA, 12 November 2023"), or the first line ending in ", <date>"
+    (a title: "State of the Nation Address ..., September 1, 2023") gives the publication date."""
     from pipeline.match import find_mentions  # the date rules read the line
 
     seen = 0
@@ -88,11 +92,13 @@ def find_dateline(text: str, rs, lines: int = 12) -> dt.date | None:
         seen += 1
         if seen > lines:
             break
-        if len(line) > 60:
-            continue
         body = line[_PREFIX.match(line).end():]
-        for m in find_mentions(body, rs, None):
-            rest = _TIME.sub("", body[:m.start] + body[m.end:]).strip(" ,.|-–—()")
-            if m.kind == "date" and m.get("granularity") == "day" and m.get("date_start") and not rest:
+        for m in find_mentions(body[:300], rs, None):
+            if m.kind != "date" or m.get("granularity") != "day" or not m.get("date_start"):
+                continue
+            before = _TIME.sub("", body[:m.start]).strip(" ,.|-–—()")
+            after = _TIME.sub("", body[m.end:]).strip(" ,.|-–—()")
+            titled = seen == 1 and not after and body[:m.start].rstrip().endswith(",")
+            if not after and (not before or _PLACE.match(before) or titled) and (len(line) <= 60 or titled):
                 return m.get("date_start")
     return None

@@ -100,6 +100,13 @@ def test_ingest_bad_inputs_raise_clear_errors(tmp_path, data, error):
     ("Headline\nPublished: 12.03.2024 10:15\nText.", dt.date(2024, 3, 12)),
     ("On 17 Jan 2022 the akim said 5 billion tenge was spent.", None),
     ("No date here.\nJust text.", None),
+    ("ASTANA, 12 November 2023 – The akim reported growth.", None),       # the date is not the line's end
+    ("ASTANA, 12 November 2023\nThe akim reported growth.", dt.date(2023, 11, 12)),
+    ("Ust-Kamenogorsk (Kazinform), 3 March 2022\nText.", dt.date(2022, 3, 3)),
+    ("State of the Nation Address by President Kassym-Jomart Tokayev, September 1, 2023\n\nDear compatriots!",
+     dt.date(2023, 9, 1)),
+    ("Roads\nThe new bridge over the Irtysh river opened, September 1, 2023\nText.", None),  # not the first line
+    ("The plant in Almaty opened on 5 May 2022\nText.", None),
 ])
 def test_ingest_dateline(rules, text, expected):
     assert find_dateline(text, rules) == expected
