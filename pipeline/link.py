@@ -14,7 +14,8 @@ from rules/lexicon/claims.yaml:
   "according to Minister ... Baibazarov,", "the head of state said" → the name the document writes
   after that title, else the surname it names most); a quote closed by "he said" and "according
   to him" → the last speaker; in an address, its signer (first line).
-- claim type: the first of instructed / planned / achieved whose words occur in the sentence.
+- claim type: the first of instructed / planned / achieved whose words occur in the sentence; a
+  deadline still to come ("by 2029" after publication) also makes it planned.
 """
 from __future__ import annotations
 
@@ -192,17 +193,26 @@ def speakers(doc, sentences, rs) -> dict[int, str | None]:
     return out
 
 
+def _ahead(f: dict, published) -> bool:
+    """A deadline still to come ("by 2029", "until 2030"): an interval open at the start whose end
+    is after publication."""
+    return (f["kind"] == "date" and f.get("date_start") is None and f.get("date_end") is not None
+            and published is not None and f["date_end"] >= published)
+
+
 def claims_for(doc, sentences, figures, rs) -> list[dict]:
     pats = _patterns(rs)
     n = Counter(f["sentence_id"] for f in figures if f["kind"] in ("money", "percent"))
     if not n:
         return []
     who = speakers(doc, sentences, rs)
+    ahead = {f["sentence_id"] for f in figures if _ahead(f, doc.published)}
     rows = []
     for s in sentences:
         if s.sentence_id not in n:
             continue
-        ctype = next((t for t, rx in pats["types"] if rx.search(s.text)), "other")
+        ctype = next((t for t, rx in pats["types"] if rx.search(s.text) or (t == "planned" and s.sentence_id in ahead)),
+                     "other")
         rows.append({"doc_id": doc.doc_id, "sentence_id": s.sentence_id, "speaker": who.get(s.sentence_id),
                      "claim_type": ctype, "n_figures": n[s.sentence_id]})
     return rows

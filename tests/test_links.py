@@ -160,6 +160,8 @@ def test_claims_speakers_on_seeds(seeds_out):
     ("In 2021, 5 billion tenge was allocated.", "achieved"),
     ("The share is 36%.", "other"),
     ("He said that 1.5 trillion tenge would be invested.", "planned"),
+    ("17 Jan 2022\n\nThe goal is $450 billion by 2029.", "planned"),     # a deadline after publication
+    ("17 Jan 2022\n\nThe goal of $450 billion by 2020 is history.", "other"),
 ])
 def test_claims_types(tmp_path, sentence, claim_type):
     _run(tmp_path, sentence)
