@@ -56,6 +56,8 @@ def _normalize(rule, m, text: str, rs, published) -> dict | None:
     if kind == "date":
         groups = {k: v for k, v in m.groupdict().items() if v is not None}
         start, end, gran = resolve_date(groups, rs, published)
+        if start and end and end < start:      # "2021 to 15 percent": not a span of years
+            return None
         return {"date_start": start, "date_end": end, "granularity": gran}
     if kind == "dateparser":
         day = parse_with_dateparser(text, published)
