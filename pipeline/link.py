@@ -6,7 +6,8 @@ from rules/lexicon/claims.yaml:
 - funds: a money figure → the nearest project of its sentence, when the money is introduced as
   funding ("for 1.5 billion", "with an investment of"), stands in parentheses after the project,
   is said to be allocated ("43 billion tenge is provided"), or is joined to a project named after
-  it by a short phrase ("... for 5.2 billion tenge under the X program"); a count → the nearest
+  it by a short phrase ("... for 5.2 billion tenge under the X program"), or stands in the clause
+  of a project that frames it ("Under the X program, 5 billion tenge was spent"); a count → the nearest
   project it is part of ("2 stages of the X plant"), is said of ("the X plant will create 500
   jobs") or is framed by ("67 projects ... under the X program"). Funds links never cross ";".
 - dated: a money or percent figure → the nearest date of the same sentence not cut off by ";".
@@ -81,6 +82,8 @@ def _funds(f: dict, p: dict, stext: str, start0: int, pats) -> bool:
     """The money is introduced as funding ("for 1.5 billion", "investment of 760 billion"), stands
     in parentheses after what it values ("... was completed (10.7 billion tenge)"), or is said to be
     allocated ("43 billion tenge is provided") with nothing like "of which" between it and the project."""
+    if _framed(p, stext, start0, pats) and ";" not in _between(stext, start0, f, p):
+        return True                               # "Under the X program, 5 billion tenge was spent"
     if p["start_char"] >= f["end_char"]:          # the project comes after: only a joining phrase between
         return bool(pats["funds_link"].search(_between(stext, start0, f, p)))
     before = stext[max(0, f["start_char"] - start0 - 60):f["start_char"] - start0]
@@ -101,6 +104,11 @@ def _counts(f: dict, p: dict, stext: str, start0: int, pats) -> bool:
         return True
     if p["end_char"] <= f["start_char"] and pats["count_cue"].search(between):
         return True
+    return _framed(p, stext, start0, pats)
+
+
+def _framed(p: dict, stext: str, start0: int, pats) -> bool:
+    """The project frames its clause: "under the X program", "within the framework of X"."""
     return bool(pats["frame"].search(stext[max(0, p["start_char"] - start0 - 60):p["start_char"] - start0]))
 
 

@@ -105,6 +105,9 @@ def test_links_funds_on_seeds(seeds_out):
     ("Since 2015, 156 facilities worth 40 billion tenge opened near the Saran industrial zone.", None, None),
     ("The Saran industrial zone worth 40 billion tenge opened.", "40 billion tenge", "Saran industrial zone"),
     ("5 billion tenge was allocated for the Auyl - El besigi program.", "5 billion tenge", "Auyl - El besigi program"),
+    ("Within the framework of the Nurly Zhol program, 5 billion tenge was spent on roads.", "5 billion tenge",
+     "Nurly Zhol program"),
+    ("Under the Nurly Zhol program roads were built; 5 billion tenge was spent on schools.", None, None),
     # counts
     ("Under the Nurly Zhol program, 120 bridges were repaired.", "120 bridges", "Nurly Zhol program"),
     ("The Saran industrial zone will create 500 jobs.", "500 jobs", "Saran industrial zone"),
