@@ -1,8 +1,9 @@
 """Publication dates from outside the text (a metadata file) and from inside it (a dateline).
 
 Metadata file: CSV or JSON Lines keyed by doc_id with `published` and optionally `title`,
-`url` — the form users export from their scrapers. A key may also be a bare file name when
-that names exactly one input. Rows that match no input are reported by the runner.
+`url` — the form users export from their scrapers (other common column names are read too,
+see ID_COLUMNS/DATE_COLUMNS). A key may also be a bare file name when that names exactly one
+input. Rows that match no input, or whose date cannot be read, are reported by the runner.
 """
 from __future__ import annotations
 
@@ -18,11 +19,26 @@ from pipeline.errors import UsageError
 from pipeline.ingest import parse_iso_date
 
 
+# Column names as scrapers export them, matched ignoring case, "_" and "-"; first found wins.
+ID_COLUMNS = ("doc_id", "file", "filename", "path", "id")
+DATE_COLUMNS = ("published", "date", "pub_date", "published_at", "publication_date", "date_published")
+
+
+def _column(r: dict, names) -> str | None:
+    keys = {str(k).lower().replace("_", "").replace("-", ""): k for k in reversed(list(r)) if k is not None}
+    for n in names:
+        v = r.get(keys.get(n.replace("_", "")))
+        if v not in (None, ""):
+            return str(v).strip()
+    return None
+
+
 @dataclass
 class MetadataIndex:
     path: str
     rows: dict[str, dict]
     used: set = field(default_factory=set)
+    problems: list[str] = field(default_factory=list)   # rows read with a part left out, for `errors`
 
     @classmethod
     def load(cls, path) -> "MetadataIndex":
@@ -41,17 +57,18 @@ class MetadataIndex:
                         raise UsageError(f"metadata file {path}, line {n}: invalid JSON ({e.msg})")
         else:
             recs = list(csv.DictReader(text.splitlines()))
-        rows = {}
+        rows, problems = {}, []
         for n, r in enumerate(recs, 1):
-            key = str(r.get("doc_id") or "").strip()
+            key = _column(r, ID_COLUMNS) if isinstance(r, dict) else None
             if not key:
-                raise UsageError(f"metadata file {path}, row {n}: no doc_id", "the file needs a doc_id column")
-            pub = r.get("published") or None
+                raise UsageError(f"metadata file {path}, row {n}: no doc_id",
+                                 f"the file needs a column naming the document ({', '.join(ID_COLUMNS)})")
+            pub = _column(r, DATE_COLUMNS)
             date = parse_iso_date(pub)
-            if pub and date is None:
-                raise UsageError(f"metadata file {path}, row {n}: published {pub!r} is not YYYY-MM-DD")
-            rows[key] = {"published": date, "title": (r.get("title") or None), "url": (r.get("url") or None)}
-        return cls(str(path), rows)
+            if pub and date is None:      # one bad row must not stop the batch: its document goes undated
+                problems.append(f"row {n} ({key!r}): published {pub!r} is not a date; left out")
+            rows[key] = {"published": date, "title": _column(r, ("title",)), "url": _column(r, ("url", "link"))}
+        return cls(str(path), rows, problems=problems)
 
     def _key(self, doc_id: str) -> str | None:
         """The row for a doc_id: itself, its file ("feed.jsonl" for "feed.jsonl#3"), its file name."""

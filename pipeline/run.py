@@ -203,10 +203,11 @@ def extract(settings: Settings, tables=ALL_TABLES, progress=None, do_match: bool
                 _add(ts, process_source(item, settings, engine, meta, do_match), summary, tables)
             used = meta.used if meta else set()
         if meta:
-            for doc_id in meta.unmatched(used):
-                row = {"path": str(settings.metadata), "stage": "metadata", "error": "UnmatchedMetadata",
-                       "message": f"metadata row for {doc_id!r} matches no input document"}
-                ts.add("errors", [row])
+            found = [("UnmatchedMetadata", f"metadata row for {doc_id!r} matches no input document")
+                     for doc_id in meta.unmatched(used)] + [("BadMetadata", p) for p in meta.problems]
+            for error, message in found:
+                ts.add("errors", [{"path": str(settings.metadata), "stage": "metadata", "error": error,
+                                   "message": message}])
                 summary.errors += 1
         summary.seconds = time.time() - t0
         downstream = [t for t in ALL_TABLES if t not in tables]     # e.g. `kzx ingest`: old sentences are stale

@@ -115,6 +115,20 @@ def test_unmatched_metadata_row_is_reported(tmp_path):
     assert str(figs[figs.kind == "date"].date_start.iloc[0]) == "2022-01-01"
 
 
+def test_bad_metadata_date_is_reported_and_the_batch_goes_on(tmp_path):
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "a.txt").write_text("This year 5%.", encoding="utf-8")
+    (tmp_path / "in" / "b.txt").write_text("This year 6%.", encoding="utf-8")
+    meta = tmp_path / "meta.csv"
+    meta.write_text("File,Date\na.txt,someday\nb.txt,15.07.2022\n", encoding="utf-8")   # other column names
+    extract(Settings(inputs=(tmp_path / "in",), out=tmp_path / "out", metadata=meta))
+    errors = pd.read_parquet(tmp_path / "out" / "errors.parquet")
+    assert errors.to_dict("records") == [{"path": str(meta), "stage": "metadata", "error": "BadMetadata",
+                                          "message": "row 1 ('a.txt'): published 'someday' is not a date; left out"}]
+    docs = pd.read_parquet(tmp_path / "out" / "documents.parquet")
+    assert [str(d) for d in docs.sort_values("doc_id").published] == ["None", "2022-07-15"]
+
+
 def test_two_runs_give_identical_tables(tmp_path):
     raw, meta = ROOT / "data" / "raw", ROOT / "data" / "raw.metadata.csv"
     extract(Settings(inputs=(raw,), out=tmp_path / "a", metadata=meta))
