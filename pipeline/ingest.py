@@ -254,7 +254,8 @@ def _key(name) -> str:
     return str(name).lower().replace("_", "").replace("-", "")
 
 
-def _field(rec: dict, names) -> object:
+def record_field(rec: dict, names) -> object:
+    """The first of `names` the record has with a non-empty value, matched ignoring case, "_", "-"."""
     keys = {_key(k): k for k in reversed(list(rec))}      # the first spelling in the record wins
     for n in names:
         v = rec.get(keys.get(_key(n)))
@@ -266,7 +267,7 @@ def _field(rec: dict, names) -> object:
 
 
 def _text_of(rec: dict) -> str | None:
-    v = _field(rec, TEXT_FIELDS)
+    v = record_field(rec, TEXT_FIELDS)
     return v if isinstance(v, str) else None
 
 
@@ -278,15 +279,15 @@ def _record(src: Source, rec: dict, doc_id: str) -> Document | None:
     fmt = "wordpress" if is_wp else "json"
     if looks_like_html(body) or is_wp:
         body, _ = html_to_text(body)
-    title = _field(rec, TITLE_FIELDS)
+    title = record_field(rec, TITLE_FIELDS)
     if isinstance(title, str) and ("<" in title or "&" in title):
         title = html_to_text(title)[0]
     title = str(title).strip() if title else None
     text = f"{title}\n\n{body}" if title and body and not body.startswith(title) else body
     if not text.strip():
         return None
-    url = _field(rec, URL_FIELDS)
-    return Document(doc_id, "", fmt, text, title=title, published=parse_iso_date(_field(rec, DATE_FIELDS)),
+    url = record_field(rec, URL_FIELDS)
+    return Document(doc_id, "", fmt, text, title=title, published=parse_iso_date(record_field(rec, DATE_FIELDS)),
                     url=str(url) if url else None)
 
 

@@ -16,7 +16,7 @@ from pathlib import Path
 import regex
 
 from pipeline.errors import UsageError
-from pipeline.ingest import parse_iso_date
+from pipeline.ingest import parse_iso_date, record_field
 
 
 # Column names as scrapers export them, matched ignoring case, "_" and "-"; first found wins.
@@ -25,12 +25,8 @@ DATE_COLUMNS = ("published", "date", "pub_date", "published_at", "publication_da
 
 
 def _column(r: dict, names) -> str | None:
-    keys = {str(k).lower().replace("_", "").replace("-", ""): k for k in reversed(list(r)) if k is not None}
-    for n in names:
-        v = r.get(keys.get(n.replace("_", "")))
-        if v not in (None, ""):
-            return str(v).strip()
-    return None
+    v = record_field(r, names)
+    return str(v).strip() if v is not None else None
 
 
 @dataclass
