@@ -105,7 +105,10 @@ def find_mentions(text: str, rs, published: dt.date | None = None, trace: list |
     """All mentions in one sentence's text; offsets index `text`. Sorted by start.
 
     `trace`, if given, receives (Mention, reason) for every candidate that was dropped.
+    A line break inside the sentence (hard-wrapped text) is read as a space, so "5 billion\ntenge"
+    matches; offsets and mention texts still index the original.
     """
+    original, text = text, text.replace("\r", " ").replace("\n", " ")
     vetoes, cands = [], []
     present: dict = {}       # rules sharing a pre-check run it once per sentence
     for rule in rs.rules:
@@ -142,7 +145,7 @@ def find_mentions(text: str, rs, published: dt.date | None = None, trace: list |
                 if trace is not None:
                     trace.append((Mention(rule.kind, s, e, span, rule.id), "normalizer says it is not one"))
                 continue
-            cands.append(Mention(rule.kind, s, e, span, rule.id, rule.priority, fields, note))
+            cands.append(Mention(rule.kind, s, e, original[s:e], rule.id, rule.priority, fields, note))
     kept = []
     for c in cands:
         veto = next((v for v in vetoes if v[0] == c.kind and v[1] <= c.start and c.end <= v[2]), None)

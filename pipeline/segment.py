@@ -1,7 +1,8 @@
 """Document text → sentences with character offsets into that text (spaCy tokenizer + boundary rules).
 
 spacy.blank("en") tokenizes (no model download); our component sets sentence starts:
-a line break ends a sentence (headlines, list items); . ! ? … end one unless the word before is
+a line break ends a sentence (headlines, list items) unless the text is hard-wrapped at a fixed
+width (then only a blank line or a list item does); . ! ? … end one unless the word before is
 an abbreviation from rules/lexicon/abbreviations.yaml or an initial, or the next word is lower
 case; "production.Growth" splits because spaCy's infix rules already cut the period off.
 Long texts are cut at line breaks into blocks so memory stays bounded and spaCy's length
@@ -38,6 +39,7 @@ def _make_sentencer(nlp, name, abbreviations):
 
     def set_starts(doc):
         n = len(doc)
+        wrapped = doc.user_data.get("hard_wrapped", False)   # then only a blank line or a list item breaks
         starts = numpy.full((n, 1), -1, dtype="int64")   # one array write: per-token setters are quadratic
         if n:
             starts[0, 0] = 1
@@ -46,7 +48,8 @@ def _make_sentencer(nlp, name, abbreviations):
             tok = doc[i]
             nxt = None
             if tok.is_space and "\n" in tok.text:
-                nxt = i + 1
+                if not wrapped or tok.text.count("\n") > 1 or _BULLET.match(doc.text, tok.idx + len(tok.text)):
+                    nxt = i + 1
             elif tok.text in TERMINAL or (len(tok.text) > 1 and tok.text[-1] in "!?" and not tok.is_alpha):
                 prev = doc[i - 1].text if i > 0 and not doc[i - 1].whitespace_ else ""
                 if tok.text == "." and (prev in abbrevs or (len(prev) == 1 and prev.isupper())):
@@ -77,6 +80,20 @@ def make_nlp(abbreviations) -> Language:
 
 
 _ISLAND = re.compile(r"\S+(?:\s{1,199}\S+)*")
+_BULLET = re.compile(r"(?:[-•*–—]|\d{1,2}[.)])\s")    # a list item starts the next line
+_OPEN_END = re.compile(r"[^\W_]$|[,-]$")   # a line ending in a letter, digit, comma or hyphen
+
+
+def hard_wrapped(text: str) -> bool:
+    """True for text wrapped at a fixed width (e-mails, PDF exports): most lines that another line
+    follows stop mid-sentence and are long. There a single line break is a space, not a boundary."""
+    lines = text[:20_000].split("\n")
+    inner = [a.rstrip() for a, b in zip(lines, lines[1:]) if a.strip() and b.strip()]
+    if len(inner) < 3:
+        return False
+    lengths = sorted(len(a) for a in inner)
+    open_ends = sum(1 for a in inner if _OPEN_END.search(a))
+    return open_ends >= 0.6 * len(inner) and lengths[len(lengths) // 2] >= 40
 
 
 def blocks(text: str, size: int = BLOCK_CHARS) -> Iterator[tuple[int, str]]:
@@ -107,8 +124,12 @@ def _sized(text: str, size: int) -> Iterator[tuple[int, str]]:
 def segment(text: str, nlp: Language) -> Iterator[Sentence]:
     """Yield the sentences of `text` in order, trimmed of surrounding whitespace, ids from 0."""
     sid = 0
+    wrapped = hard_wrapped(text)
     for offset, block in blocks(text):
-        doc = nlp(block)
+        doc = nlp.make_doc(block)
+        doc.user_data["hard_wrapped"] = wrapped
+        for _, component in nlp.pipeline:
+            doc = component(doc)
         for sent in doc.sents:
             s, e = sent.start_char, sent.end_char
             piece = block[s:e]

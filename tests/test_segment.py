@@ -1,7 +1,7 @@
 """Sentence boundaries on real web text, with offsets into the document text."""
 import pytest
 
-from pipeline.segment import blocks, make_nlp, segment
+from pipeline.segment import blocks, hard_wrapped, make_nlp, segment
 
 
 @pytest.fixture(scope="module")
@@ -25,6 +25,30 @@ def nlp(rules):
 ])
 def test_segment_boundaries(nlp, text, expected):
     assert [s.text for s in segment(text, nlp)] == expected
+
+
+WRAPPED = ("The akim said that in 2023 the region received 5 billion\n"
+           "tenge of investments, which is 12% more than in\n"
+           "2022. New schools were built for 3.5 billion tenge.\n"
+           "- roads were repaired in the north of the region,\n"
+           "- bridges were built in the south of the region.\n\n"
+           "A second paragraph starts here and goes on and on\n"
+           "to the next line.")
+
+
+def test_segment_hard_wrapped_text_joins_lines(nlp, rules):
+    from pipeline.match import find_mentions
+
+    assert hard_wrapped(WRAPPED) and not hard_wrapped("Title\nFirst line.\nSecond line.\nThird line.")
+    sents = list(segment(WRAPPED, nlp))
+    assert [s.text.replace("\n", " ") for s in sents] == [
+        "The akim said that in 2023 the region received 5 billion tenge of investments, which is 12% more than in 2022.",
+        "New schools were built for 3.5 billion tenge.",
+        "- roads were repaired in the north of the region,",
+        "- bridges were built in the south of the region.",
+        "A second paragraph starts here and goes on and on to the next line."]
+    money = [m for m in find_mentions(sents[0].text, rules) if m.kind == "money"]
+    assert [(m.text, m.get("value_min")) for m in money] == [("5 billion\ntenge", 5e9)]
 
 
 def test_segment_offsets_index_the_text(nlp):
