@@ -1,7 +1,7 @@
 """Date match groups (+ publication date) → (date_start, date_end, granularity), inclusive.
 
 The date rules name what they capture: day (day2 ends a run of days), month/nmonth, year,
-rel (this/last/next year), month2/year2 (end of a range), quarter/quarter_ord, half/half_ord,
+rel (this/last/next year), month2/nmonth2/year2 (end of a range), quarter/quarter_ord, half/half_ord,
 season, relm (this/last month), relday (yesterday), decade (the 1990s), nmonths (the first N
 months of a year), edge (the beginning/end of), open (since/until/by/before). This module only
 combines them; the words themselves are looked up in rules/lexicon/calendar.yaml.
@@ -50,7 +50,7 @@ def resolve_date(g: dict, rs, published: D | None) -> tuple[D | None, D | None, 
     look = rs.lookup
     pub = published or _PLACEHOLDER
     month = int(look("month", g["month"])) if g.get("month") else (int(g["nmonth"]) if g.get("nmonth") else None)
-    month2 = int(look("month", g["month2"])) if g.get("month2") else None
+    month2 = int(look("month", g["month2"])) if g.get("month2") else (int(g["nmonth2"]) if g.get("nmonth2") else None)
     year = _year(g.get("year"))
     if year is None:                          # "this year", "in August", "Q3": the publication year
         year = pub.year + (int(look("rel_year", g["rel"])) if g.get("rel") else 0)
