@@ -35,7 +35,9 @@ class Engine:
     @classmethod
     def build(cls, settings: Settings) -> "Engine":
         rs = load_rules(settings.rules_dir)
-        return cls(rs, make_nlp(rs.lexicon_aliases.get("abbreviation", [])), settings.published)
+        words = rs.lexicon_aliases
+        nlp = make_nlp(words.get("abbreviation", []), words.get("scale_abbreviation", []))
+        return cls(rs, nlp, settings.published)
 
 
 @dataclass

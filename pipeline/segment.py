@@ -4,7 +4,7 @@ spacy.blank("en") tokenizes (no model download); our component sets sentence sta
 a line break ends a sentence (headlines, list items) unless the text is hard-wrapped at a fixed
 width (then only a blank line or a list item does); . ! ? … end one unless the word before is
 an abbreviation from rules/lexicon/abbreviations.yaml or an initial, or the next word is lower
-case; "production.Growth" splits because spaCy's infix rules already cut the period off.
+case, or a scale word's stop ("1 bln. 200 mln.") is followed by a number; "production.Growth" splits because spaCy's infix rules already cut the period off.
 Long texts are cut at line breaks into blocks so memory stays bounded and spaCy's length
 limit never applies.
 """
@@ -33,9 +33,9 @@ class Sentence:
     text: str
 
 
-@Language.factory("kzx_sentences", default_config={"abbreviations": []})
-def _make_sentencer(nlp, name, abbreviations):
-    abbrevs = set(abbreviations)
+@Language.factory("kzx_sentences", default_config={"abbreviations": [], "scale_abbreviations": []})
+def _make_sentencer(nlp, name, abbreviations, scale_abbreviations):
+    abbrevs, scales = set(abbreviations), set(scale_abbreviations)
 
     def set_starts(doc):
         n = len(doc)
@@ -55,6 +55,10 @@ def _make_sentencer(nlp, name, abbreviations):
                 if tok.text == "." and (prev in abbrevs or (len(prev) == 1 and prev.isupper())):
                     i += 1
                     continue
+                if tok.text == "." and prev in scales and i + 1 < n and (
+                        doc[i + 1].text[:1].isdigit() or (doc[i + 1].is_space and i + 2 < n and doc[i + 2].text[:1].isdigit())):
+                    i += 1                    # "1 bln. 200 mln.": the amount goes on
+                    continue
                 j = i + 1
                 while j < n and doc[j].text in CLOSERS and not doc[j - 1].whitespace_:
                     j += 1
@@ -73,9 +77,10 @@ def _make_sentencer(nlp, name, abbreviations):
     return set_starts
 
 
-def make_nlp(abbreviations) -> Language:
+def make_nlp(abbreviations, scale_abbreviations=()) -> Language:
     nlp = spacy.blank("en")
-    nlp.add_pipe("kzx_sentences", config={"abbreviations": sorted(abbreviations)})
+    nlp.add_pipe("kzx_sentences", config={"abbreviations": sorted(abbreviations),
+                                          "scale_abbreviations": sorted(scale_abbreviations)})
     return nlp
 
 

@@ -6,7 +6,7 @@ from pipeline.segment import blocks, hard_wrapped, make_nlp, segment
 
 @pytest.fixture(scope="module")
 def nlp(rules):
-    return make_nlp(rules.lexicon_aliases["abbreviation"])
+    return make_nlp(rules.lexicon_aliases["abbreviation"], rules.lexicon_aliases["scale_abbreviation"])
 
 
 @pytest.mark.parametrize("text,expected", [
@@ -15,6 +15,8 @@ def nlp(rules):
     ("Headline without a stop\nFirst sentence here.", ["Headline without a stop", "First sentence here."]),
     ("- item one\n- item two", ["- item one", "- item two"]),
     ("It cost 5 bln. tenge in total.", ["It cost 5 bln. tenge in total."]),
+    ("It cost 1 bln. 200 mln. tenge.", ["It cost 1 bln. 200 mln. tenge."]),
+    ("It is estimated at KZT 62 bn. Its first stage opened.", ["It is estimated at KZT 62 bn.", "Its first stage opened."]),
     ("Flats of 50 sq.m. were built.", ["Flats of 50 sq.m. were built."]),
     ("School No. 5 opened. It has 300 seats.", ["School No. 5 opened.", "It has 300 seats."]),
     ("Growth was 2.5 percent. Next came 3.", ["Growth was 2.5 percent.", "Next came 3."]),
