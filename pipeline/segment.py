@@ -4,7 +4,8 @@ spacy.blank("en") tokenizes (no model download); our component sets sentence sta
 a line break ends a sentence (headlines, list items) unless the text is hard-wrapped at a fixed
 width (then only a blank line or a list item does); . ! ? … end one unless the word before is
 an abbreviation from rules/lexicon/abbreviations.yaml or an initial, or the next word is lower
-case, or a scale word's stop ("1 bln. 200 mln.") is followed by a number; "production.Growth" splits because spaCy's infix rules already cut the period off.
+case, or a scale word's stop ("1 bln. 200 mln.") is followed by a number; "production.Growth"
+splits because spaCy's infix rules already cut the period off.
 Long texts are cut at line breaks into blocks so memory stays bounded and spaCy's length
 limit never applies.
 """
