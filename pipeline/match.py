@@ -18,7 +18,7 @@ from pipeline.normalize.dates import parse_with_dateparser, resolve_date
 from pipeline.normalize.measures import normalize_measure
 from pipeline.normalize.money import amounts, normalize_money
 from pipeline.normalize.percent import normalize_percent
-from pipeline.normalize.projects import normalize_project
+from pipeline.normalize.projects import minor_words, normalize_project
 
 FIELDS = ("value_min", "value_max", "unit", "qualifier", "date_start", "date_end", "granularity", "name")
 SEPARATE = {"project"}   # kinds whose spans may hold mentions of other kinds
@@ -77,6 +77,19 @@ def _qualifier(rs) -> regex.Pattern:
     return rs.cache["qualifier"]
 
 
+_WORD = regex.compile(r"\p{L}[\p{L}'’-]{3,}")
+
+
+def title_cased(text: str, minor=frozenset()) -> bool:
+    """A headline in Title Case or capitals ("Kazakhstan Launches New Wind Power Plant in Zhanatas"):
+    no closing stop, and every word of four letters or more starts with a capital but for small
+    words ("with", "from"), so capitals say nothing about names there."""
+    if text.rstrip()[-1:] in ".;:!?…":
+        return False
+    words = [w for w in _WORD.findall(text) if w not in minor]
+    return len(words) >= 4 and all(w[0].isupper() for w in words)
+
+
 def _rank(c: Mention) -> tuple:
     core = c.kind in CORE and (c.kind != "money" or c.get("unit") is not None or c.note is not None)
     return (not core, -(c.end - c.start), -c.priority, c.start)
@@ -111,7 +124,10 @@ def find_mentions(text: str, rs, published: dt.date | None = None, trace: list |
     original, text = text, text.replace("\r", " ").replace("\n", " ")
     vetoes, cands = [], []
     present: dict = {}       # rules sharing a pre-check run it once per sentence
+    headline = title_cased(text, minor_words(rs))
     for rule in rs.rules:
+        if rule.needs_case and headline:
+            continue
         if rule.requires is not None:
             key = (rule.requires.pattern, rule.requires.flags)
             if key not in present:

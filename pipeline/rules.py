@@ -17,7 +17,7 @@ from pipeline.errors import RuleError
 
 KINDS = {"money", "percent", "date", "project", "quantity", "count", "multiplier", "duration"}
 RULE_KEYS = {"id", "kind", "pattern", "flags", "priority", "exclude", "normalize", "examples", "negative",
-             "known_failures", "description", "unit", "requires"}
+             "known_failures", "description", "unit", "requires", "needs_case"}
 FLAG_BITS = {"i": regex.IGNORECASE, "ignorecase": regex.IGNORECASE}
 
 
@@ -33,6 +33,7 @@ class Rule:
     normalize: str | None = None  # normalizer name; default: the kind's
     unit: str | None = None       # fixed unit for rules that need one (percentage points)
     requires: regex.Pattern | None = None  # cheap pre-check: the rule runs only on text where it is found
+    needs_case: bool = False      # reads capitalization: skipped on sentences in Title Case or capitals
     examples: tuple = ()
     negative: tuple = ()
     known_failures: tuple = ()
@@ -208,5 +209,5 @@ def _make_rule(path: Path, i: int, spec, expand, seen: dict) -> Rule:
     if not all(isinstance(n, str) for n in negative):
         raise RuleError(path, rid, "`negative` is a list of strings that must not match")
     return Rule(rid, kind, pattern, compiled, path.name, int(spec.get("priority", 0)), bool(spec.get("exclude")),
-                spec.get("normalize"), spec.get("unit"), requires, tuple(examples), tuple(negative),
-                tuple(spec.get("known_failures") or ()))
+                spec.get("normalize"), spec.get("unit"), requires, bool(spec.get("needs_case")), tuple(examples),
+                tuple(negative), tuple(spec.get("known_failures") or ()))

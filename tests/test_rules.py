@@ -78,3 +78,18 @@ def test_rules_list_defined_twice_is_refused(rules_dir):
     (rules_dir / "lexicon" / "extra.yaml").write_text("scale:\n  1000: [grand]\n", encoding="utf-8")
     with pytest.raises(RuleError, match=r"list 'scale' is defined in .*\.yaml too"):
         load_rules(rules_dir)
+
+
+@pytest.mark.parametrize("text,headline", [
+    ("Kazakhstan Launches New Wind Power Plant in Zhanatas", True),
+    ("Tokayev Meets with Investors from Japan and Korea", True),        # small words stay lower case
+    ("GOVERNMENT APPROVES NEW ROAD PLAN", True),
+    ("The akim visited the Almaty Ring Road construction site", False),
+    ("The Titanium and Magnesium Plant Expanded.", False),              # a sentence: it has its stop
+    ("Semey Airport", False),                                           # too short to tell
+])
+def test_title_case_headlines_are_told_apart(rules, text, headline):
+    from pipeline.match import title_cased
+    from pipeline.normalize.projects import minor_words
+
+    assert title_cased(text, minor_words(rules)) is headline

@@ -81,9 +81,14 @@ def canonical_name(name: str, rs) -> str:
     if known:               # keep a program word written before or after the name
         m = _program_words(rs).search(name)
         name = known if not m else m.group(0) + known if m.start() == 0 else known + m.group(0)
+    return _title(name, minor_words(rs))
+
+
+def minor_words(rs) -> frozenset:
+    """Small words Title Case leaves in lower case (rules/lexicon/projects.yaml name_minor_word)."""
     if "minor_words" not in rs.cache:
-        rs.cache["minor_words"] = set(rs.lexicon_aliases.get("name_minor_word", []))
-    return _title(name, rs.cache["minor_words"])
+        rs.cache["minor_words"] = frozenset(rs.lexicon_aliases.get("name_minor_word", []))
+    return rs.cache["minor_words"]
 
 
 def normalize_project(text: str, rs) -> dict:
