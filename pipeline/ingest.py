@@ -294,7 +294,7 @@ def _record(src: Source, rec: dict, doc_id: str) -> Document | None:
 _ISO = re.compile(r"^\s*(\d{4})[-/](\d{2})[-/](\d{2})")
 _DMY = re.compile(r"^\s*(\d{1,2})[./](\d{1,2})[./](\d{4})\b")
 _MONTHS = {m.lower(): i for i, m in enumerate(calendar.month_name) if m} | {
-    m.lower(): i for i, m in enumerate(calendar.month_abbr) if m}
+    m.lower(): i for i, m in enumerate(calendar.month_abbr) if m} | {"sept": 9}
 _DAY_MONTH = re.compile(r"^\s*(?:[A-Za-z]+,?\s+)??(\d{1,2})\s+([A-Za-z]+)\.?,?\s+(\d{4})\b")
 _MONTH_DAY = re.compile(r"^\s*(?:[A-Za-z]+,?\s+)??([A-Za-z]+)\.?\s+(\d{1,2}),?\s+(\d{4})\b")
 

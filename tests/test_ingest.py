@@ -129,7 +129,7 @@ def test_metadata_csv_and_jsonl(tmp_path):
     ("Sun, 05 Sep 2021 19:24:45 +0000", dt.date(2021, 9, 5)), ("yesterday", None), (None, None),
     ("2021-13-45", None), (20210905, None), ("5 September 2021", dt.date(2021, 9, 5)),
     ("September 5, 2021 10:30", dt.date(2021, 9, 5)), ("Sunday, 5 Sep. 2021", dt.date(2021, 9, 5)),
-    ("2021/09/05", dt.date(2021, 9, 5)), ("05/09/2021", dt.date(2021, 9, 5)), ("5 Smarch 2021", None),
+    ("2021/09/05", dt.date(2021, 9, 5)), ("05/09/2021", dt.date(2021, 9, 5)), ("5 Smarch 2021", None), ("5 Sept 2021", dt.date(2021, 9, 5)),
 ])
 def test_ingest_date_fields(value, expected):
     from pipeline.ingest import parse_iso_date
