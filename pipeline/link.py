@@ -25,6 +25,7 @@ from collections import Counter
 import regex
 
 from pipeline.rules import alternation
+from pipeline.segment import hard_wrapped
 
 
 def _alt(rs, name: str) -> str:
@@ -129,13 +130,9 @@ def links_for(doc, sentences, figures, rs) -> list[dict]:
         dates = [f for f in figs if f["kind"] == "date"]
         stext, start0 = sent_of[sid].text, sent_of[sid].start_char
         for f in figs:
-            if f["kind"] == "money" and projects:
+            if f["kind"] in ("money", "count") and projects:
                 p = min(projects, key=lambda p: _gap(f, p))
-                if _funds(f, p, stext, start0, pats):
-                    link(f, p, "funds")
-            if f["kind"] == "count" and projects:
-                p = min(projects, key=lambda p: _gap(f, p))
-                if _counts(f, p, stext, start0, pats):
+                if (_funds if f["kind"] == "money" else _counts)(f, p, stext, start0, pats):
                     link(f, p, "funds")
             if f["kind"] in ("money", "percent") and dates:
                 near = [d for d in dates if ";" not in _between(stext, start0, f, d)]
@@ -170,8 +167,9 @@ def speakers(doc, sentences, rs) -> dict[int, str | None]:
         signer = names[-1] if names else None
     paragraphs: list[list] = []
     prev_end = None
+    brk = "\n\n" if hard_wrapped(text) else "\n"      # wrapped text: a paragraph ends at a blank line
     for s in sentences:
-        if prev_end is None or "\n" in text[prev_end:s.start_char]:
+        if prev_end is None or brk in text[prev_end:s.start_char]:
             paragraphs.append([])
         paragraphs[-1].append(s)
         prev_end = s.end_char

@@ -195,3 +195,14 @@ def test_claims_speakers_in_single_sentences(tmp_path, text, speakers):
     _run(tmp_path, text)
     got = pd.read_parquet(tmp_path / "out" / "claims.parquet").speaker.tolist()
     assert [None if pd.isna(v) else v for v in got] == speakers
+
+
+def test_claims_speaker_holds_across_the_lines_of_a_wrapped_paragraph(tmp_path):
+    text = ("The region received 5 billion tenge of investments this year, akim Danial Akhmetov\n"
+            "said at the briefing held in the regional akimat on Monday morning in Semey.\n"
+            "The share of industry in the economy of the region grew by 10% compared with\n"
+            "the previous year, and the number of new jobs also grew over the whole year.\n\n"
+            "Weather: it will be sunny and warm, with 5% chance of rain across the region.")
+    _run(tmp_path, text)
+    got = pd.read_parquet(tmp_path / "out" / "claims.parquet").speaker.tolist()
+    assert [None if pd.isna(v) else v for v in got] == ["Akhmetov", "Akhmetov", None]
