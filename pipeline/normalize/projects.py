@@ -80,7 +80,8 @@ def canonical_name(name: str, rs) -> str:
     known = _known(rs).get(name_key(name, rs))
     if known:               # keep a program word written before or after the name
         m = _program_words(rs).search(name)
-        name = known if not m else m.group(0) + known if m.start() == 0 else known + m.group(0)
+        word = m.group(0) if m else ""
+        name = word + known if m and m.start() == 0 else known + word
     return _title(name, minor_words(rs))
 
 
