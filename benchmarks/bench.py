@@ -19,11 +19,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from pipeline.config import Settings  # noqa: E402
-from pipeline.match import find_mentions  # noqa: E402
-from pipeline.normalize.dates import parse_with_dateparser  # noqa: E402
-from pipeline.rules import load_rules  # noqa: E402
-from pipeline.run import extract  # noqa: E402
+from kzx.config import Settings  # noqa: E402
+from kzx.match import find_mentions  # noqa: E402
+from kzx.normalize.dates import parse_with_dateparser  # noqa: E402
+from kzx.rules import load_rules  # noqa: E402
+from kzx.run import extract  # noqa: E402
 
 
 def bench_pipeline(copies: int, workers: int) -> None:

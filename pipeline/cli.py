@@ -9,8 +9,8 @@ from typing import List, Optional
 
 import typer
 
-from pipeline.config import Settings
-from pipeline.errors import KzxError, UsageError
+from .config import Settings
+from .errors import KzxError, UsageError
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
                   help="kzx: money, percent, date and project figures from texts about Kazakhstan's regions, "
@@ -72,7 +72,7 @@ WORKERS = typer.Option(1, "--workers", "-j", help="Worker processes.")
 
 def _version(value: bool):
     if value:
-        from pipeline import __version__
+        from . import __version__
 
         typer.echo(f"kzx {__version__}")
         raise typer.Exit(0)
@@ -99,7 +99,7 @@ def extract(inputs: List[Path] = typer.Argument(..., help="Files or folders (rec
 
     Example: kzx extract data/raw -o data/out --metadata data/raw.metadata.csv
     """
-    from pipeline.run import extract as run_extract
+    from .run import extract as run_extract
 
     s = _run(lambda: _settings(inputs, out, rules, metadata, published, workers))
     _finish(_run(lambda: run_extract(s, progress=_bar if s.progress else None)))
@@ -112,7 +112,7 @@ def ingest(inputs: List[Path] = typer.Argument(..., help="Files or folders (recu
 
     Example: kzx ingest data/raw -o data/out --metadata data/raw.metadata.csv
     """
-    from pipeline.stages import ingest_stage
+    from .stages import ingest_stage
 
     s = _run(lambda: _settings(inputs, out, rules, metadata, published))
     _finish(_run(lambda: ingest_stage(s)))
@@ -124,7 +124,7 @@ def tokenize(out: Path = OUT, rules: Optional[Path] = RULES):
 
     Example: kzx tokenize -o data/out
     """
-    from pipeline.stages import tokenize_stage
+    from .stages import tokenize_stage
 
     s = _run(lambda: _settings((), out, rules))
     _finish(_run(lambda: tokenize_stage(s)))
@@ -136,7 +136,7 @@ def match(out: Path = OUT, rules: Optional[Path] = RULES):
 
     Example: kzx match -o data/out --rules rules/
     """
-    from pipeline.stages import match_stage
+    from .stages import match_stage
 
     s = _run(lambda: _settings((), out, rules))
     _finish(_run(lambda: match_stage(s)))
@@ -149,7 +149,7 @@ def explain(text: str = typer.Argument(..., help="The text to run the rules on."
 
     Example: kzx explain "more than 2 trillion tenge or 53% this year" --published 2022-07-15
     """
-    from pipeline.explain import explain_text
+    from .explain import explain_text
 
     s = _run(lambda: _settings((), Path("."), rules, None, published))
     typer.echo(_run(lambda: explain_text(text, s)))
@@ -162,7 +162,7 @@ def stats(out: Path = typer.Argument(..., help="An output folder of kzx extract.
 
     Example: kzx stats data/out --format csv
     """
-    from pipeline.stats import count_table, render
+    from .stats import count_table, render
 
     typer.echo(_run(lambda: render(count_table(out), format)))
 
@@ -176,7 +176,7 @@ def check(out: Path = typer.Argument(..., help="An output folder of kzx extract.
 
     Example: kzx check data/out --baseline tests/baseline_counts.csv
     """
-    from pipeline.stats import check_counts
+    from .stats import check_counts
 
     code, message = _run(lambda: check_counts(out, baseline, tolerance, update))
     typer.echo(message)

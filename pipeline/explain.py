@@ -2,10 +2,10 @@
 the rule writer's debugger. The text is split into sentences first, as the pipeline does."""
 from __future__ import annotations
 
-from pipeline.config import Settings
-from pipeline.match import FIELDS, find_mentions
-from pipeline.run import Engine
-from pipeline.segment import segment
+from .config import Settings
+from .match import FIELDS, find_mentions
+from .run import Engine
+from .segment import segment
 
 
 def explain_text(text: str, settings: Settings) -> str:

@@ -18,8 +18,8 @@ from email.utils import parsedate_to_datetime
 from pathlib import Path
 from typing import Iterator
 
-from pipeline.errors import InputError
-from pipeline.htmltext import html_to_text, looks_like_html
+from .errors import InputError
+from .htmltext import html_to_text, looks_like_html
 
 # Field names, first found wins; matched ignoring case, "_" and "-" (pubDate = pub_date).
 TEXT_FIELDS = ("text", "content", "body", "article", "full_text", "article_body", "content_html", "body_html",

@@ -24,8 +24,8 @@ from collections import Counter
 
 import regex
 
-from pipeline.rules import alternation
-from pipeline.segment import hard_wrapped
+from .rules import alternation
+from .segment import hard_wrapped
 
 
 def _alt(rs, name: str) -> str:

@@ -14,11 +14,11 @@ from dataclasses import dataclass, field
 
 import regex
 
-from pipeline.normalize.dates import parse_with_dateparser, resolve_date
-from pipeline.normalize.measures import normalize_measure
-from pipeline.normalize.money import amounts, normalize_money
-from pipeline.normalize.percent import normalize_percent
-from pipeline.normalize.projects import minor_words, normalize_project
+from .normalize.dates import parse_with_dateparser, resolve_date
+from .normalize.measures import normalize_measure
+from .normalize.money import amounts, normalize_money
+from .normalize.percent import normalize_percent
+from .normalize.projects import minor_words, normalize_project
 
 FIELDS = ("value_min", "value_max", "unit", "qualifier", "date_start", "date_end", "granularity", "name")
 SEPARATE = {"project"}   # kinds whose spans may hold mentions of other kinds

@@ -15,8 +15,8 @@ from pathlib import Path
 
 import regex
 
-from pipeline.errors import UsageError
-from pipeline.ingest import parse_iso_date, record_field
+from .errors import UsageError
+from .ingest import parse_iso_date, record_field
 
 
 # Column names as scrapers export them, matched ignoring case, "_" and "-"; first found wins.
@@ -95,7 +95,7 @@ def find_dateline(text: str, rs, lines: int = 12) -> dt.date | None:
     """A line near the top that is a date ("17 Jan 2022", "date 2023-07-25", "Thursday, 29 July
     2021"), a place and a date ("ASTANA, 12 November 2023"), or the first line ending in ", <date>"
     (a title: "State of the Nation Address ..., September 1, 2023") gives the publication date."""
-    from pipeline.match import find_mentions  # the date rules read the line
+    from .match import find_mentions  # the date rules read the line
 
     seen = 0
     for line in text[:2000].splitlines():

@@ -13,7 +13,7 @@ from pathlib import Path
 import regex
 import yaml
 
-from pipeline.errors import RuleError
+from .errors import RuleError
 
 KINDS = {"money", "percent", "date", "project", "quantity", "count", "multiplier", "duration"}
 RULE_KEYS = {"id", "kind", "pattern", "flags", "priority", "exclude", "normalize", "examples", "negative",

@@ -11,16 +11,16 @@ from dataclasses import dataclass, field
 from multiprocessing import get_context
 
 
-from pipeline import __version__
-from pipeline.config import Settings
-from pipeline.errors import InputError
-from pipeline.ingest import Document, discover, read_source
-from pipeline.link import claims_for, links_for
-from pipeline.match import FIELDS, find_mentions
-from pipeline.metadata import MetadataIndex, find_dateline
-from pipeline.rules import RuleSet, load_rules
-from pipeline.segment import Sentence, make_nlp, segment
-from pipeline.write import TableSet, clean_stale_staging
+from . import __version__
+from .config import Settings
+from .errors import InputError
+from .ingest import Document, discover, read_source
+from .link import claims_for, links_for
+from .match import FIELDS, find_mentions
+from .metadata import MetadataIndex, find_dateline
+from .rules import RuleSet, load_rules
+from .segment import Sentence, make_nlp, segment
+from .write import TableSet, clean_stale_staging
 
 ALL_TABLES = ("documents", "sentences", "figures", "links", "claims", "errors")
 

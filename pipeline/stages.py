@@ -11,11 +11,11 @@ from typing import Iterator
 
 import pyarrow.parquet as pq
 
-from pipeline.errors import UsageError
-from pipeline.ingest import Document
-from pipeline.run import Engine, Summary, extract, failure_row, match_doc, sentence_row
-from pipeline.segment import Sentence, segment
-from pipeline.write import TableSet, clean_stale_staging
+from .errors import UsageError
+from .ingest import Document
+from .run import Engine, Summary, extract, failure_row, match_doc, sentence_row
+from .segment import Sentence, segment
+from .write import TableSet, clean_stale_staging
 
 
 def ingest_stage(settings) -> Summary:

@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from pipeline.errors import UsageError
-from pipeline.write import read_table
+from .errors import UsageError
+from .write import read_table
 
 CORE = ["money", "percent", "date", "project"]
 TOTAL = "(all)"

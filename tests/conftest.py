@@ -10,7 +10,7 @@ sys.path.insert(0, str(ROOT))
 
 @pytest.fixture(scope="session")
 def rules():
-    from pipeline.rules import load_rules
+    from kzx.rules import load_rules
 
     return load_rules(ROOT / "rules")
 
@@ -18,8 +18,8 @@ def rules():
 @pytest.fixture(scope="session")
 def seeds_out(tmp_path_factory):
     """kzx extract over data/raw with its metadata, once per test session."""
-    from pipeline.config import Settings
-    from pipeline.run import extract
+    from kzx.config import Settings
+    from kzx.run import extract
 
     out = tmp_path_factory.mktemp("seeds_out")
     summary = extract(Settings(inputs=(ROOT / "data" / "raw",), out=out, metadata=ROOT / "data" / "raw.metadata.csv"))

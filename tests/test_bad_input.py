@@ -13,9 +13,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
 from conftest import ROOT
-from pipeline.config import Settings
-from pipeline.ingest import Document
-from pipeline.run import Engine, analyze, extract
+from kzx.config import Settings
+from kzx.ingest import Document
+from kzx.run import Engine, analyze, extract
 
 AS_ROOT = hasattr(os, "geteuid") and os.geteuid() == 0
 BIG_MB = 50
@@ -96,7 +96,7 @@ def test_bad_input_exit_code_is_1_and_summary_counts_errors(tmp_path):
     (tmp_path / "in").mkdir()
     (tmp_path / "in" / "ok.txt").write_text("5%", encoding="utf-8")
     (tmp_path / "in" / "bad.json").write_bytes(b"{broken")
-    r = subprocess.run([sys.executable, "-m", "pipeline", "extract", str(tmp_path / "in"), "-o", str(tmp_path / "out")],
+    r = subprocess.run([sys.executable, "-m", "kzx", "extract", str(tmp_path / "in"), "-o", str(tmp_path / "out")],
                        capture_output=True, text=True, cwd=ROOT)
     assert r.returncode == 1
     assert r.stderr.strip().splitlines()[-1].startswith("1 documents, figures: percent 1; 1 errors;")
@@ -150,7 +150,7 @@ def test_interrupted_run_leaves_no_half_table_and_rerun_completes(tmp_path):
     first.mkdir()
     (first / "one.txt").write_text("In 2021, 5 billion tenge.", encoding="utf-8")
     extract(Settings(inputs=(first,), out=out))
-    cmd = [sys.executable, "-m", "pipeline", "extract", str(src), "-o", str(out)]
+    cmd = [sys.executable, "-m", "kzx", "extract", str(src), "-o", str(out)]
     proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     deadline = time.time() + 60
     while time.time() < deadline and not list(out.glob(".kzx-staging-*/documents.parquet")):

@@ -6,7 +6,7 @@ import pytest
 from typer.testing import CliRunner
 
 from conftest import ROOT
-from pipeline.cli import app
+from kzx.cli import app
 
 runner = CliRunner()
 COMMANDS = ["extract", "ingest", "tokenize", "match", "explain", "stats", "check"]

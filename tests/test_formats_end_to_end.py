@@ -4,8 +4,8 @@ import json
 
 import pandas as pd
 
-from pipeline.config import Settings
-from pipeline.run import extract
+from kzx.config import Settings
+from kzx.run import extract
 
 PAGE = """<!DOCTYPE html><html><head><title>Region invests in roads</title>
 <script>window.ads = [1, 2, 3];</script><style>.x{color:red}</style></head><body>

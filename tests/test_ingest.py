@@ -5,9 +5,9 @@ import json
 import pytest
 
 from conftest import ROOT
-from pipeline.errors import InputError
-from pipeline.ingest import Source, read_source
-from pipeline.metadata import MetadataIndex, find_dateline
+from kzx.errors import InputError
+from kzx.ingest import Source, read_source
+from kzx.metadata import MetadataIndex, find_dateline
 
 
 def _read(tmp_path, name, data: bytes):
@@ -132,7 +132,7 @@ def test_metadata_csv_and_jsonl(tmp_path):
     ("2021/09/05", dt.date(2021, 9, 5)), ("05/09/2021", dt.date(2021, 9, 5)), ("5 Smarch 2021", None), ("5 Sept 2021", dt.date(2021, 9, 5)),
 ])
 def test_ingest_date_fields(value, expected):
-    from pipeline.ingest import parse_iso_date
+    from kzx.ingest import parse_iso_date
 
     assert parse_iso_date(value) == expected
 
@@ -142,7 +142,7 @@ def test_ingest_date_fields(value, expected):
     ("Биыл облыста 5 млрд теңге бөлінді, құрылыс жүргізілуде.", "kk"),
 ])
 def test_ingest_language(text, lang):
-    from pipeline.ingest import guess_language
+    from kzx.ingest import guess_language
 
     assert guess_language(text) == lang
 
@@ -154,7 +154,7 @@ def test_ingest_language(text, lang):
     ('<meta property="og:title" content="x">', None),
 ])
 def test_html_page_dates(head, published):
-    from pipeline.htmltext import html_to_text
+    from kzx.htmltext import html_to_text
 
     meta = {}
     text, _ = html_to_text(f"<html><head>{head}</head><body><p>Hi <time datetime='2020-01-02'>then</time></p></body></html>",
@@ -164,7 +164,7 @@ def test_html_page_dates(head, published):
 
 
 def test_html_furniture_is_only_a_closed_container():
-    from pipeline.htmltext import html_to_text
+    from kzx.htmltext import html_to_text
 
     text, _ = html_to_text('<body><p class="tags">budget<p>Real text.</p><div class="related"><div>x</div>y</div>'
                            '<p>More.</p></body>')

@@ -2,10 +2,10 @@
 import pandas as pd
 import pytest
 
-from pipeline.config import Settings
-from pipeline.match import find_mentions
-from pipeline.normalize.projects import canonical_name, name_key, project_name
-from pipeline.run import extract
+from kzx.config import Settings
+from kzx.match import find_mentions
+from kzx.normalize.projects import canonical_name, name_key, project_name
+from kzx.run import extract
 
 SEED2 = "002_b375e10d30cad7e7.txt"
 

@@ -4,11 +4,11 @@ import datetime as dt
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from pipeline.match import find_mentions
-from pipeline.normalize.dates import resolve_date
-from pipeline.normalize.money import normalize_money
-from pipeline.normalize.numbers import parse_number, words_to_number
-from pipeline.normalize.percent import normalize_percent
+from kzx.match import find_mentions
+from kzx.normalize.dates import resolve_date
+from kzx.normalize.money import normalize_money
+from kzx.normalize.numbers import parse_number, words_to_number
+from kzx.normalize.percent import normalize_percent
 
 
 @pytest.mark.parametrize("text,value", [

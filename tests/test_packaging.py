@@ -12,16 +12,16 @@ def test_packaging_wheel_ships_rules_and_runs_elsewhere(tmp_path):
     [wheel] = list((tmp_path / "dist").glob("kzx-*.whl"))
     names = set(zipfile.ZipFile(wheel).namelist())
     shipped = {p.relative_to(ROOT / "rules").as_posix() for p in (ROOT / "rules").rglob("*.yaml")}
-    assert {f"pipeline/rules_data/{n}" for n in shipped} <= names
+    assert {f"kzx/rules_data/{n}" for n in shipped} <= names
     target = tmp_path / "site"
     subprocess.run([sys.executable, "-m", "pip", "install", "--no-deps", "-q", "--target", str(target), str(wheel)],
                    check=True, capture_output=True)
     elsewhere = tmp_path / "elsewhere"
     elsewhere.mkdir()
-    code = ("from pipeline.rules import load_rules, default_rules_dir; from pipeline.match import find_mentions; "
+    code = ("from kzx.rules import load_rules, default_rules_dir; from kzx.match import find_mentions; "
             "rs = load_rules(); print(default_rules_dir()); print([m.text for m in find_mentions('5 bln tenge', rs)])")
     r = subprocess.run([sys.executable, "-c", code], cwd=elsewhere, capture_output=True, text=True,
                        env={"PYTHONPATH": str(target), "PATH": "/usr/bin:/bin"}, check=True)
     where, found = r.stdout.splitlines()
-    assert where == str(target / "pipeline" / "rules_data")
+    assert where == str(target / "kzx" / "rules_data")
     assert found == "['5 bln tenge']"

@@ -8,8 +8,8 @@ import pyarrow.parquet as pq
 import pytest
 
 from conftest import ROOT, SHARED
-from pipeline.stats import check_counts
-from pipeline.write import SCHEMAS
+from kzx.stats import check_counts
+from kzx.write import SCHEMAS
 
 TABLES = ["documents", "sentences", "figures", "links", "claims", "errors"]
 

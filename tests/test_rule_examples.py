@@ -10,8 +10,8 @@ import datetime as dt
 import pytest
 
 from conftest import ROOT
-from pipeline.match import find_mentions
-from pipeline.rules import load_rules
+from kzx.match import find_mentions
+from kzx.rules import load_rules
 
 RS = load_rules(ROOT / "rules")
 FIELDS = ("value_min", "value_max", "unit", "qualifier", "date_start", "date_end", "granularity", "name")

@@ -4,8 +4,8 @@ import shutil
 import pytest
 
 from conftest import ROOT
-from pipeline.errors import RuleError
-from pipeline.rules import load_rules
+from kzx.errors import RuleError
+from kzx.rules import load_rules
 
 GOOD = """rules:
   - id: money.test
@@ -89,7 +89,7 @@ def test_rules_list_defined_twice_is_refused(rules_dir):
     ("Semey Airport", False),                                           # too short to tell
 ])
 def test_title_case_headlines_are_told_apart(rules, text, headline):
-    from pipeline.match import title_cased
-    from pipeline.normalize.projects import minor_words
+    from kzx.match import title_cased
+    from kzx.normalize.projects import minor_words
 
     assert title_cased(text, minor_words(rules)) is headline

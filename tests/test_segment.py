@@ -1,7 +1,7 @@
 """Sentence boundaries on real web text, with offsets into the document text."""
 import pytest
 
-from pipeline.segment import blocks, hard_wrapped, make_nlp, segment
+from kzx.segment import blocks, hard_wrapped, make_nlp, segment
 
 
 @pytest.fixture(scope="module")
@@ -39,7 +39,7 @@ WRAPPED = ("The akim said that in 2023 the region received 5 billion\n"
 
 
 def test_segment_hard_wrapped_text_joins_lines(nlp, rules):
-    from pipeline.match import find_mentions
+    from kzx.match import find_mentions
 
     assert hard_wrapped(WRAPPED) and not hard_wrapped("Title\nFirst line.\nSecond line.\nThird line.")
     sents = list(segment(WRAPPED, nlp))

@@ -4,7 +4,7 @@ import shutil
 from typer.testing import CliRunner
 
 from conftest import ROOT
-from pipeline.cli import app
+from kzx.cli import app
 
 runner = CliRunner()
 

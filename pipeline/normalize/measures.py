@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import regex
 
-from pipeline.normalize.money import amounts
+from .money import amounts
 
 _WORD = regex.compile(r"\p{L}+")
 

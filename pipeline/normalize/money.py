@@ -8,7 +8,7 @@ from decimal import Decimal
 
 import regex
 
-from pipeline.normalize.numbers import parse_number, words_to_number
+from .numbers import parse_number, words_to_number
 
 _TOKEN = regex.compile(r"(?P<num>\d(?:[\d.,\u00a0\u202f\u2009 ]*\d)?)|(?P<word>[\p{L}]+\.?)|(?P<sym>[$₸€£¥₽])")
 _RANGE = regex.compile(r"^\s*(?:from\s+|between\s+)?(?P<low>[+\-]?\d[\d.,\u00a0\u202f\u2009 ]*?)\s*"

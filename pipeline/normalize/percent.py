@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import regex
 
-from pipeline.normalize.money import amounts
-from pipeline.normalize.numbers import parse_number, words_to_number
+from .money import amounts
+from .numbers import parse_number, words_to_number
 
 _STRAY = regex.compile(r"(\d),\s(\d)(?=\s?%)")       # "101, 4%": a decimal comma with a stray space
 _NUM = regex.compile(r"(?:(?<=^|[\s(\[:;])[+\-−])?\d[\d.,]*\d|(?:(?<=^|[\s(\[:;])[+\-−])?\d")
