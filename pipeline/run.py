@@ -89,6 +89,7 @@ def figure_rows(doc: Document, sent: Sentence, engine: Engine) -> list[dict]:
                "end_char": end, "rule": m.rule, "note": m.note}
         row.update({k: m.fields.get(k) for k in FIELDS})
         row["name_key"] = m.fields.get("name_key")
+        row["program"] = m.fields.get("program")
         rows.append(row)
     return rows
 

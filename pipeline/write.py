@@ -25,7 +25,7 @@ SCHEMAS: dict[str, pa.Schema] = {
     "figures": pa.schema([
         ("figure_id", S), ("doc_id", S), ("sentence_id", I), ("kind", S), ("text", S), ("start_char", I),
         ("end_char", I), ("value_min", F), ("value_max", F), ("unit", S), ("qualifier", S), ("date_start", D),
-        ("date_end", D), ("granularity", S), ("name", S), ("name_key", S), ("rule", S), ("note", S)]),
+        ("date_end", D), ("granularity", S), ("name", S), ("name_key", S), ("program", S), ("rule", S), ("note", S)]),
     "links": pa.schema([("doc_id", S), ("source_id", S), ("target_id", S), ("relation", S)]),
     "claims": pa.schema([("doc_id", S), ("sentence_id", I), ("speaker", S), ("claim_type", S), ("n_figures", I)]),
     "errors": pa.schema([("path", S), ("stage", S), ("error", S), ("message", S)]),

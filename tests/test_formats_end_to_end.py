@@ -54,7 +54,7 @@ def test_html_news_page_end_to_end(tmp_path):
         ("date", "Thursday, 14 March 2024", "2024-03-14", "2024-03-14", "day"),
         ("date", "2023", "2023-01-01", "2023-12-31", "year"),
         ("money", "KZT 45.2 billion", 45.2e9, 45.2e9, "KZT", None),
-        ("project", "Shymkent-Tashkent highway", "Shymkent-Tashkent Highway"),
+        ("project", "Shymkent-Tashkent highway", "Shymkent-Tashkent highway"),
         ("percent", "12.5%", 12.5, 12.5, "%", None),
         ("date", "2022", "2022-01-01", "2022-12-31", "year"),
         ("money", "60 bln tenge", 60e9, 60e9, "KZT", None),

@@ -14,7 +14,8 @@ from kzx.match import find_mentions
 from kzx.rules import load_rules
 
 RS = load_rules(ROOT / "rules")
-FIELDS = ("value_min", "value_max", "unit", "qualifier", "date_start", "date_end", "granularity", "name")
+FIELDS = ("value_min", "value_max", "unit", "qualifier", "date_start", "date_end", "granularity", "name",
+          "program")
 
 
 def _date(v):
