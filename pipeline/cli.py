@@ -183,5 +183,18 @@ def check(out: Path = typer.Argument(..., help="An output folder of kzx extract.
     raise typer.Exit(code)
 
 
+@app.command()
+def report(out: Path = typer.Argument(..., help="An output folder of kzx extract (tables as files or folders of parts)."),
+           html: Path = typer.Option(Path("report.html"), "-o", "--output", help="The HTML file to write."),
+           max_docs: int = typer.Option(200, "--max-docs", help="Documents shown in full (the index lists all)."),
+           sample: bool = typer.Option(False, "--sample", help="Show a stable sample of documents, not those with most figures.")):
+    """One self-contained HTML file: overview, charts, every figure marked in its text.
+
+    Example: kzx report data/out -o report.html
+    """
+    from .report import write_report
+
+    typer.echo(_run(lambda: write_report(out, html, max_docs, sample)), err=True)
+
 def main():
     app()
