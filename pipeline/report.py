@@ -65,26 +65,28 @@ def _text(v) -> str:
 def facts(out) -> pd.DataFrame:
     """Money and percent figures with project, period, speaker and repeat_of: the `facts` table
     when OUT has one, else the same columns built from figures, links, claims and documents."""
-    cols = ["figure_id", "doc_id", "sentence_id", "kind", "value_min", "value_max", "unit", "project",
+    cols = ["figure_id", "doc_id", "sentence_id", "kind", "value_min", "value_max", "unit", "project", "project_key",
             "period_start", "speaker", "claim_type", "published", "repeat_of"]
     if tables.table_path(out, "facts") is not None:
         f = _df(out, "facts")
         return f[[c for c in cols if c in f.columns]]
     figs = _df(out, "figures", ["figure_id", "doc_id", "sentence_id", "kind", "value_min", "value_max", "unit",
-                                "name", "date_start"])
-    mp = figs[figs.kind.isin(["money", "percent"])].drop(columns=["name", "date_start"])
+                                "name", "name_key", "date_start"])
+    mp = figs[figs.kind.isin(["money", "percent"])].drop(columns=["name", "name_key", "date_start"])
     links = _df(out, "links", ["source_id", "target_id", "relation"])
-    names = figs.set_index("figure_id")["name"]
+    names, keys = figs.set_index("figure_id")["name"], figs.set_index("figure_id")["name_key"]
     starts = figs.set_index("figure_id")["date_start"]
     funds = links[links.relation == "funds"].drop_duplicates("source_id").set_index("source_id")["target_id"]
     dated = links[links.relation == "dated"].drop_duplicates("source_id").set_index("source_id")["target_id"]
-    mp = mp.assign(project=mp.figure_id.map(funds).map(names), period_start=mp.figure_id.map(dated).map(starts))
+    project = mp.figure_id.map(funds)
+    mp = mp.assign(project=project.map(names), project_key=project.map(keys),
+                   period_start=mp.figure_id.map(dated).map(starts))
     claims = _df(out, "claims", ["doc_id", "sentence_id", "speaker", "claim_type"])
     mp = mp.merge(claims, on=["doc_id", "sentence_id"], how="left")
     docs = _df(out, "documents", ["doc_id", "published"])
     mp = mp.merge(docs, on="doc_id", how="left")
     # a repeat: the same kind, value, unit, project and period stated earlier in the same document
-    key = ["doc_id", "kind", "value_min", "value_max", "unit", "project", "period_start"]
+    key = ["doc_id", "kind", "value_min", "value_max", "unit", "project_key", "period_start"]
     first = mp.groupby(key, dropna=False, sort=False)["figure_id"].transform("first")
     mp["repeat_of"] = first.where(first != mp.figure_id)
     return mp[cols]
@@ -98,9 +100,11 @@ def chart_data(f: pd.DataFrame):
     """(money by project, figures by year and kind, percent figures by speaker) from a facts frame;
     a figure that repeats an earlier one of its document counts once, in every chart."""
     fresh = f[f.repeat_of.isna()]
-    kzt = fresh[(fresh.kind == "money") & (fresh.unit == "KZT") & fresh.project.notna()]
+    kzt = fresh[(fresh.kind == "money") & (fresh.unit == "KZT") & fresh.project_key.notna()]
     amount = kzt.value_max.fillna(kzt.value_min)
-    money = amount.groupby(kzt.project).sum().sort_values(ascending=False).head(20)
+    label = kzt.groupby("project_key").project.agg(lambda names: names.mode().iloc[0])   # variants of a name: the usual one
+    money = amount.groupby(kzt.project_key).sum().sort_values(ascending=False).head(20)
+    money.index = money.index.map(label)
     year = [_year(p) if _year(p) is not None else _year(d) for p, d in zip(fresh.period_start, fresh.published)]
     by_year = (fresh.assign(year=year).dropna(subset=["year"]).astype({"year": int})
                .groupby(["year", "kind"]).size().unstack(fill_value=0))

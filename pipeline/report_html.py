@@ -230,6 +230,7 @@ JS = r"""
     var y = e.clientY + 18; if (y + tip.offsetHeight > window.innerHeight) y = e.clientY - tip.offsetHeight - 10;
     tip.style.left = x + 'px'; tip.style.top = y + 'px';
   });
+  window.addEventListener('scroll', function(){ tip.style.display='none'; }, {passive: true});
   document.addEventListener('click', function(e){
     var m = e.target.closest('mark.k');
     if (pinned) pinned.classList.remove('pinned');
