@@ -14,6 +14,7 @@ from multiprocessing import get_context
 from . import __version__
 from .config import Settings
 from .errors import InputError
+from .facts import facts_for
 from .ingest import Document, discover, read_source
 from .link import claims_for, links_for
 from .match import FIELDS, find_mentions
@@ -22,7 +23,7 @@ from .rules import RuleSet, load_rules
 from .segment import Sentence, make_nlp, segment
 from .write import TableSet, clean_stale_staging
 
-ALL_TABLES = ("documents", "sentences", "figures", "links", "claims", "errors")
+ALL_TABLES = ("documents", "sentences", "figures", "links", "claims", "facts", "errors")
 
 
 @dataclass
@@ -47,6 +48,7 @@ class DocRows:
     figures: list = field(default_factory=list)
     links: list = field(default_factory=list)
     claims: list = field(default_factory=list)
+    facts: list = field(default_factory=list)
     errors: list = field(default_factory=list)
 
 
@@ -110,6 +112,7 @@ def match_doc(doc: Document, sentences: list[Sentence], engine: Engine) -> DocRo
         out.figures.extend(figure_rows(doc, s, engine))
     out.links = links_for(doc, sentences, out.figures, engine.rules)
     out.claims = claims_for(doc, sentences, out.figures, engine.rules)
+    out.facts = facts_for(doc, sentences, out.figures, out.links, out.claims)
     return out
 
 
@@ -227,7 +230,7 @@ def _add(ts: TableSet, rows_list: list[DocRows], summary: Summary, tables) -> No
             summary.documents += 1
             summary.words += len(r.document["text"].split())
             ts.add("documents", [r.document])
-        for name in ("sentences", "figures", "links", "claims"):
+        for name in ("sentences", "figures", "links", "claims", "facts"):
             if name in tables:
                 ts.add(name, getattr(r, name))
         summary.count_figures(r.figures)

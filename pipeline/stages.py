@@ -1,4 +1,4 @@
-"""The staged commands: ingest → documents; tokenize → sentences; match → figures, links, claims.
+"""The staged commands: ingest → documents; tokenize → sentences; match → figures, links, claims, facts.
 
 Each reads the tables the previous stage wrote to OUT, streams them one document at a time,
 and replaces only its own tables (the manifest records which stage wrote what).
@@ -89,7 +89,7 @@ def tokenize_stage(settings) -> Summary:
             summary.documents += 1
             summary.words += len(doc.text.split())
             ts.add("sentences", rows)
-    return _stage(settings, ("sentences",), run, stale=("figures", "links", "claims"))
+    return _stage(settings, ("sentences",), run, stale=("figures", "links", "claims", "facts"))
 
 
 def match_stage(settings) -> Summary:
@@ -108,7 +108,7 @@ def match_stage(settings) -> Summary:
                 continue
             summary.documents += 1
             summary.words += len(doc.text.split())
-            for name in ("figures", "links", "claims"):
+            for name in ("figures", "links", "claims", "facts"):
                 ts.add(name, getattr(rows, name))
             summary.count_figures(rows.figures)
-    return _stage(settings, ("figures", "links", "claims"), run)
+    return _stage(settings, ("figures", "links", "claims", "facts"), run)

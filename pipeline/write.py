@@ -29,6 +29,12 @@ SCHEMAS: dict[str, pa.Schema] = {
     "links": pa.schema([("doc_id", S), ("source_id", S), ("target_id", S), ("relation", S)]),
     "claims": pa.schema([("doc_id", S), ("sentence_id", I), ("speaker", S), ("claim_type", S), ("n_figures", I)]),
     "errors": pa.schema([("path", S), ("stage", S), ("error", S), ("message", S)]),
+    "facts": pa.schema([    # one row per money/percent figure with its claim (pipeline/facts.py)
+        ("figure_id", S), ("doc_id", S), ("sentence_id", I), ("kind", S), ("text", S), ("start_char", I),
+        ("end_char", I), ("value_min", F), ("value_max", F), ("unit", S), ("qualifier", S), ("project_id", S),
+        ("project", S), ("project_key", S), ("period_start", D), ("period_end", D), ("period_granularity", S),
+        ("speaker", S), ("claim_type", S), ("sentence", S), ("published", D), ("title", S), ("url", S),
+        ("language", S), ("repeat_of", S)]),
 }
 ROW_GROUP = 20_000
 MANIFEST = "manifest.json"

@@ -133,7 +133,7 @@ def test_two_runs_give_identical_tables(tmp_path):
     raw, meta = ROOT / "data" / "raw", ROOT / "data" / "raw.metadata.csv"
     extract(Settings(inputs=(raw,), out=tmp_path / "a", metadata=meta))
     extract(Settings(inputs=(raw,), out=tmp_path / "b", metadata=meta, workers=2))
-    for t in ("documents", "sentences", "figures", "links", "claims", "errors"):
+    for t in ("documents", "sentences", "figures", "links", "claims", "facts", "errors"):
         a, b = pq.read_table(tmp_path / "a" / f"{t}.parquet"), pq.read_table(tmp_path / "b" / f"{t}.parquet")
         assert a.equals(b), t
 

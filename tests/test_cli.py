@@ -59,7 +59,7 @@ def test_cli_staged_commands_equal_extract(tmp_path):
     assert runner.invoke(app, ["tokenize", "-o", str(b)]).exit_code == 0
     r = runner.invoke(app, ["match", "-o", str(b)])
     assert r.exit_code == 0 and "5 documents" in r.output
-    for t in ("documents", "sentences", "figures", "links", "claims"):
+    for t in ("documents", "sentences", "figures", "links", "claims", "facts"):
         pd.testing.assert_frame_equal(pd.read_parquet(a / f"{t}.parquet"), pd.read_parquet(b / f"{t}.parquet"))
     # a new ingest into the folder removes the tables built from the old documents
     assert runner.invoke(app, ["ingest", raw, "-o", str(b)]).exit_code == 0

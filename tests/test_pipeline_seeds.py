@@ -11,7 +11,7 @@ from conftest import ROOT, SHARED
 from kzx.stats import check_counts
 from kzx.write import SCHEMAS
 
-TABLES = ["documents", "sentences", "figures", "links", "claims", "errors"]
+TABLES = ["documents", "sentences", "figures", "links", "claims", "facts", "errors"]
 
 
 def test_extract_writes_every_table_with_its_schema(seeds_out):

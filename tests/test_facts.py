@@ -1,0 +1,86 @@
+"""The facts table: one row per money or percent figure with its project, period, speaker and repeats."""
+import datetime as dt
+
+import pandas as pd
+
+from kzx.config import Settings
+from kzx.ingest import Document
+from kzx.run import Engine, analyze
+
+D2 = "002_b375e10d30cad7e7.txt"
+
+
+def _facts(text, published=dt.date(2022, 7, 15)):
+    engine = Engine.build(Settings())
+    doc = Document("t.txt", "t.txt", "text", text, title="A title", published=published, url="http://x/1")
+    return analyze(doc, engine).facts
+
+
+def test_facts_hold_every_money_and_percent_figure_once(seeds_out):
+    out, _ = seeds_out
+    figs = pd.read_parquet(out / "figures.parquet")
+    facts = pd.read_parquet(out / "facts.parquet")
+    mp = figs[figs.kind.isin(["money", "percent"])]
+    assert facts.figure_id.is_unique
+    assert list(facts.figure_id) == list(mp.figure_id)
+    assert (len(facts[facts.kind == "money"]), len(facts[facts.kind == "percent"])) == (69, 58)
+    cols = ["text", "start_char", "end_char", "value_min", "value_max", "unit", "qualifier"]
+    pd.testing.assert_frame_equal(facts[cols].reset_index(drop=True), mp[cols].reset_index(drop=True))
+
+
+def test_facts_carry_the_links_claims_and_document(seeds_out):
+    out, _ = seeds_out
+    facts = pd.read_parquet(out / "facts.parquet").set_index("figure_id")
+    links = pd.read_parquet(out / "links.parquet")
+    figs = pd.read_parquet(out / "figures.parquet").set_index("figure_id")
+    funds = links[links.relation == "funds"]
+    money_funds = funds[funds.source_id.isin(facts.index)]
+    assert len(money_funds) == facts.project_id.notna().sum() == 9
+    for r in money_funds.itertuples():
+        assert facts.loc[r.source_id, "project_id"] == r.target_id
+        assert facts.loc[r.source_id, "project"] == figs.loc[r.target_id, "name"]
+        assert facts.loc[r.source_id, "project_key"] == figs.loc[r.target_id, "name_key"]
+    dated = links[links.relation == "dated"]
+    assert facts.period_granularity.notna().sum() == len(dated)
+    for r in dated.itertuples():
+        assert facts.loc[r.source_id, "period_start"] == figs.loc[r.target_id, "date_start"]
+        assert facts.loc[r.source_id, "period_end"] == figs.loc[r.target_id, "date_end"]
+    row = facts.loc[f"{D2}:money:3556-3574"]      # "... Semey airport was completed (10.7 billion tenge)"
+    assert (row.text, row.project, row.project_key) == ("10.7 billion tenge", "Semey Airport", "semey airport")
+    assert (str(row.period_start), str(row.period_end), row.period_granularity) == ("2018-01-01", "2018-12-31", "year")
+    assert (str(row.published), row.language) == ("2022-07-15", "en")
+    assert row.sentence.endswith("(10.7 billion tenge).")
+    claims = pd.read_parquet(out / "claims.parquet")
+    for who, n in claims.groupby("speaker").n_figures.sum().items():
+        assert (facts.speaker == who).sum() == n, who
+    assert facts[facts.speaker == "Akhmetov"].kind.value_counts().to_dict() == {"money": 30, "percent": 20}
+
+
+def test_facts_repeat_of_marks_a_lead_repeated_by_the_body(seeds_out):
+    out, _ = seeds_out
+    facts = pd.read_parquet(out / "facts.parquet")
+    repeats = facts[facts.repeat_of.notna()]
+    assert dict(zip(repeats.figure_id, repeats.repeat_of)) == {
+        f"{D2}:money:1284-1300": f"{D2}:money:773-789",          # 2 trillion tenge: lead, then body
+        f"{D2}:percent:1304-1307": f"{D2}:percent:793-796",      # 53%, same sentences
+        f"{D2}:percent:6530-6534": f"{D2}:percent:6065-6069",    # 108%: headline, then body
+        f"{D2}:percent:24157-24162": f"{D2}:percent:23560-23565",  # 98.3%: headline, then body
+    }
+
+
+def test_facts_repeat_needs_the_same_words_project_and_period():
+    rows = _facts("The akim said that 5 billion tenge was spent on new roads in the villages.\n"
+                  "Separately, 5 billion tenge went to school repairs.\n"
+                  "According to him, 5 billion tenge was spent on new roads in the region.\n"
+                  "Exports grew by 12% annually.\n"
+                  "Exports grew by 12% in 2021.\n")
+    by_text = [(r["text"], r["repeat_of"]) for r in rows]
+    first = rows[0]["figure_id"]
+    assert by_text == [("5 billion tenge", None), ("5 billion tenge", None), ("5 billion tenge", first),
+                       ("12%", None), ("12%", None)]      # 12% annually and 12% in 2021: two periods
+    assert (rows[4]["period_start"], rows[4]["period_granularity"]) == (dt.date(2021, 1, 1), "year")
+    assert {(r["title"], r["url"], r["published"]) for r in rows} == {("A title", "http://x/1", dt.date(2022, 7, 15))}
+
+
+def test_facts_of_a_document_without_money_or_percent_are_empty():
+    assert _facts("The plant opened in 2021 with 300 jobs.") == []
