@@ -46,7 +46,7 @@ def test_facts_carry_the_links_claims_and_document(seeds_out):
         assert facts.loc[r.source_id, "period_start"] == figs.loc[r.target_id, "date_start"]
         assert facts.loc[r.source_id, "period_end"] == figs.loc[r.target_id, "date_end"]
     row = facts.loc[f"{D2}:money:3556-3574"]      # "... Semey airport was completed (10.7 billion tenge)"
-    assert (row.text, row.project, row.project_key) == ("10.7 billion tenge", "Semey Airport", "semey airport")
+    assert (row.text, row.project, row.project_key) == ("10.7 billion tenge", "Semey airport", "semey airport")
     assert (str(row.period_start), str(row.period_end), row.period_granularity) == ("2018-01-01", "2018-12-31", "year")
     assert (str(row.published), row.language) == ("2022-07-15", "en")
     assert row.sentence.endswith("(10.7 billion tenge).")
