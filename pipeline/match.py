@@ -47,7 +47,7 @@ class Mention:
 def _normalize(rule, m, text: str, rs, published) -> dict | None:
     kind = rule.normalize or rule.kind
     if kind == "money":
-        return normalize_money(text, rs)
+        return normalize_money(text, rs, borrow=m.groupdict().get("borrow"))
     if kind == "percent":
         out = normalize_percent(text, rs)
         if out and rule.unit:
@@ -71,10 +71,37 @@ def _normalize(rule, m, text: str, rs, published) -> dict | None:
     return {}
 
 
-def _qualifier(rs) -> regex.Pattern:
+def _qualifier(rs) -> dict:
+    """Patterns that read a qualifier off the text around an amount, built once per rule set:
+    `before` ("more than 5"), `after` ("500 млн теңгеден астам", "5 million or more"), `suffix`
+    ("теңгедей"), `void` (what makes a "до" before the amount a change's target), `minus`."""
     if "qualifier" not in rs.cache:
-        rs.cache["qualifier"] = regex.compile(r"(?<![\p{L}])(" + rs.macros["QUALIFIER"] + r")\s*$", regex.I)
+        mac = rs.expanded
+        rs.cache["qualifier"] = {
+            "before": regex.compile(r"(?<![\p{L}])(" + mac["QUALIFIER"] + r")\s*$", regex.I),
+            "after": regex.compile(r"(?:-?(?:" + mac["KAZAKH_SUFFIX"] + r"){1,3})?\s+(" + mac["QUALIFIER_AFTER"]
+                                   + r")(?![\p{L}])", regex.I),
+            "suffix": regex.compile(r"-?(?:" + mac["KAZAKH_SUFFIX"] + r"){0,2}?(" + mac["QUALIFIER_SUFFIX"]
+                                    + r")(?![\p{L}])", regex.I),
+            "void": regex.compile(mac["QUALIFIER_VOID"], regex.I),
+            "minus": regex.compile(mac["MINUS_BEFORE"]),
+        }
     return rs.cache["qualifier"]
+
+
+def _read_qualifier(m: Mention, text: str, rs) -> str | None:
+    pats = _qualifier(rs)
+    q = pats["before"].search(text, max(0, m.start - 40), m.start)
+    if q:
+        value = rs.lookup("qualifier", q.group(1))
+        if value == "up_to" and pats["void"].search(text, max(0, q.start() - 60), q.start()):
+            return None                      # "выросла до 471 300 тенге": the change's target
+        return value
+    for name in ("suffix", "after"):
+        q = pats[name].match(text, m.end, min(len(text), m.end + 30))
+        if q:
+            return rs.lookup("qualifier_" + name, q.group(1))
+    return None
 
 
 _WORD = regex.compile(r"\p{L}[\p{L}'’-]{3,}")
@@ -198,7 +225,9 @@ def _finish_money(mentions: list[Mention], text: str, rs) -> list[Mention]:
                 continue   # a bare number with no currency in reach is not money
             m.fields["unit"] = unit
         if m.kind in ("money", "percent"):
-            q = _qualifier(rs).search(text, max(0, m.start - 40), m.start)
-            m.fields["qualifier"] = rs.lookup("qualifier", q.group(1)) if q else None
+            m.fields["qualifier"] = _read_qualifier(m, text, rs)
+        if (m.kind == "money" and m.get("value_min") is not None and m.get("value_min") > 0
+                and _qualifier(rs)["minus"].search(text, max(0, m.start - 6), m.start)):
+            m.fields["value_min"], m.fields["value_max"] = -m.fields["value_max"], -m.fields["value_min"]
         out.append(m)
     return out

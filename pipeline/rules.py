@@ -18,7 +18,9 @@ from .errors import RuleError
 KINDS = {"money", "percent", "date", "project", "quantity", "count", "multiplier", "duration"}
 RULE_KEYS = {"id", "kind", "pattern", "flags", "priority", "exclude", "normalize", "examples", "negative",
              "known_failures", "description", "unit", "requires", "needs_case"}
-FLAG_BITS = {"i": regex.IGNORECASE, "ignorecase": regex.IGNORECASE}
+# `x`: verbose patterns (spaces and line breaks ignored, so long patterns can be laid out); macros
+# hold no literal spaces, so they read the same in both modes.
+FLAG_BITS = {"i": regex.IGNORECASE, "ignorecase": regex.IGNORECASE, "x": regex.VERBOSE, "verbose": regex.VERBOSE}
 
 
 @dataclass(frozen=True)
@@ -49,6 +51,11 @@ class RuleSet:
     root: str
     data: dict = field(default_factory=dict)   # top-level keys of rule files other than `rules`
     cache: dict = field(default_factory=dict)  # helpers normalizers build once per rule set
+    expanded: dict = field(default_factory=dict)  # macro name → its regex with every {MACRO} filled in
+
+    def macro(self, name: str) -> str:
+        """A macro as a ready regex (the `macros` dict holds them as written, with {NAMES})."""
+        return self.expanded[name]
 
     def lookup(self, name: str, alias: str) -> str | None:
         return self.lexicon.get(name, {}).get(_key(alias))
@@ -105,7 +112,7 @@ def load_rules(rules_dir: Path | None = None) -> RuleSet:
     digest = hashlib.sha256()
     lexicon, aliases = _load_lexicons(root, digest)
     digest.update((root / "macros.yaml").read_bytes())
-    macros = {name.upper(): alternation(words) for name, words in aliases.items()}
+    macros = {name.upper().replace(".", "_"): alternation(words) for name, words in aliases.items()}
     macros.update({k: str(v) for k, v in (_load_yaml(root / "macros.yaml") or {}).items()})
     expand = _expander(macros, root / "macros.yaml")
     rules, seen, other = [], {}, {}
@@ -119,11 +126,18 @@ def load_rules(rules_dir: Path | None = None) -> RuleSet:
         other[path.stem] = {k: v for k, v in data.items() if k != "rules"}
         for i, spec in enumerate(data["rules"]):
             rules.append(_make_rule(path, i, spec, expand, seen))
-    return RuleSet(rules, lexicon, aliases, macros, digest.hexdigest()[:16], str(root), other)
+    expanded = {name: expand(f"{{{name}}}", root / "macros.yaml", None) for name in macros}
+    return RuleSet(rules, lexicon, aliases, macros, digest.hexdigest()[:16], str(root), other, expanded=expanded)
 
 
 def _load_lexicons(root: Path, digest) -> tuple[dict, dict]:
-    """lexicon/*.yaml → (list name → lower-case alias → value, list name → aliases as written)."""
+    """lexicon/*.yaml → (list name → lower-case alias → value, list name → aliases as written).
+
+    A list named `base.xx` (`scale.ru`, `currency_after.kk`) holds one language's words for list
+    `base`: it is a list of its own (macro {BASE_XX}) and its words join `base` too, so the rules
+    and normalizers that read `base` ({SCALE}, lookup("scale", ...)) read every language's words.
+    A list defined twice is refused; an extension must say so by its name.
+    """
     lexicon, aliases, where = {}, {}, {}
     for path in sorted((root / "lexicon").glob("*.yaml")):
         digest.update(path.read_bytes())
@@ -133,6 +147,8 @@ def _load_lexicons(root: Path, digest) -> tuple[dict, dict]:
         for name, table in data.items():
             if not isinstance(table, dict):
                 raise RuleError(path, None, f"list {name!r} must map values to alias lists")
+            if not regex.fullmatch(r"[a-z][a-z0-9_]*(\.[a-z]{2}(_[a-z]{2})*)?", str(name)):
+                raise RuleError(path, None, f"list name {name!r}: lower case, optionally `.xx` for a language's words")
             if name in where:
                 raise RuleError(path, None, f"list {name!r} is defined in {where[name]} too")
             where[name] = path.name
@@ -144,6 +160,15 @@ def _load_lexicons(root: Path, digest) -> tuple[dict, dict]:
                 for w in words:
                     lexicon[name].setdefault(_key(w), str(value))
                     aliases[name].append(w)
+    for name in sorted(n for n in lexicon if "." in n):
+        base = name.split(".")[0]
+        if base not in lexicon:
+            raise RuleError(root / "lexicon" / where[name], None, f"list {name!r} extends {base!r}, which no lexicon defines")
+        for key, value in lexicon[name].items():
+            if lexicon[base].setdefault(key, value) != value:
+                raise RuleError(root / "lexicon" / where[name], None,
+                                f"list {name!r}: {key!r} is {value!r} here but {lexicon[base][key]!r} in {base!r}")
+        aliases[base] += aliases[name]
     return lexicon, aliases
 
 

@@ -32,15 +32,21 @@ def test_numbers_reject_non_numbers(bad):
         parse_number(bad)
 
 
-WORDS = {"one": 1, "a": 1, "an": 1, "two": 2, "five": 5, "twenty": 20, "half": 0.5, "hundred": 100, "three": 3}
+WORDS = {"one": 1, "a": 1, "an": 1, "two": 2, "five": 5, "twenty": 20, "half": 0.5, "hundred": 100, "three": 3,
+         "двух": 2, "половиной": 0.5, "двести": 200, "пятьдесят": 50, "трёх": 3, "екі": 2, "жүз": 100, "елу": 50,
+         "бір": 1, "жарым": 0.5}
+ROLES = {"hundred": "multiplies", "жүз": "multiplies", "half": "adds", "половиной": "adds", "жарым": "adds",
+         "a": "article", "an": "article"}
 
 
 @pytest.mark.parametrize("text,value", [
     ("one", 1), ("a", 1), ("twenty-five", 25), ("two hundred", 200), ("half a", 0.5), ("one and a half", 1.5),
     ("three hundred twenty", 320), ("a hundred", 100), ("a five", 5),
+    ("двух с половиной", 2.5), ("двести пятьдесят", 250), ("трёх", 3), ("екі жүз елу", 250), ("жүз", 100),
+    ("бір жарым", 1.5),
 ])
 def test_numbers_words(text, value):
-    assert words_to_number(text, WORDS) == value
+    assert words_to_number(text, WORDS, ROLES, joiners={"and", "с"}) == value
 
 
 @pytest.mark.parametrize("text,lo,hi,unit", [

@@ -2,6 +2,7 @@
 import shutil
 
 import pytest
+from re import escape as regex_escape
 
 from conftest import ROOT
 from kzx.errors import RuleError
@@ -34,7 +35,7 @@ def rules_dir(tmp_path):
     (GOOD.replace("    examples: [{text: \"5 tenge\"}]\n", ""), "money.test", "has no `examples`"),
     (GOOD + "    colour: red\n", "money.test", "unknown keys ['colour']"),
     (GOOD + GOOD.replace("rules:\n", ""), "money.test", "duplicate id"),
-    (GOOD.replace("kind: money", "kind: money\n    flags: x"), "money.test", "unknown flag 'x'"),
+    (GOOD.replace("kind: money", "kind: money\n    flags: q"), "money.test", "unknown flag 'q'"),
     ("rules: [\n  - id: x", None, "invalid YAML"),
 ])
 def test_rules_bad_file_is_named_with_rule_and_problem(rules_dir, body, rule_id, problem):
@@ -77,6 +78,27 @@ def test_rules_list_defined_twice_is_refused(rules_dir):
     (rules_dir / "money.yaml").write_text(GOOD, encoding="utf-8")
     (rules_dir / "lexicon" / "extra.yaml").write_text("scale:\n  1000: [grand]\n", encoding="utf-8")
     with pytest.raises(RuleError, match=r"list 'scale' is defined in .*\.yaml too"):
+        load_rules(rules_dir)
+
+
+def test_rules_language_list_extends_its_base(rules_dir):
+    (rules_dir / "money.yaml").write_text(GOOD, encoding="utf-8")
+    (rules_dir / "lexicon" / "extra.yaml").write_text("scale.xx:\n  1000: [grand]\n", encoding="utf-8")
+    rs = load_rules(rules_dir)
+    assert rs.lookup("scale", "grand") == "1000" and rs.lookup("scale.xx", "grand") == "1000"
+    assert rs.lookup("scale", "million") == "1000000" and rs.lookup("scale.xx", "million") is None
+    assert "grand" in rs.macros["SCALE"] and "million" not in rs.macros["SCALE_XX"]
+
+
+@pytest.mark.parametrize("body,problem", [
+    ("nothing.xx:\n  1: [uno]\n", "extends 'nothing', which no lexicon defines"),
+    ("scale.xx:\n  5: [thousand]\n", "'thousand' is '5' here but '1000' in 'scale'"),
+    ("Scale:\n  5: [x]\n", "list name 'Scale'"),
+])
+def test_rules_bad_language_list_is_refused(rules_dir, body, problem):
+    (rules_dir / "money.yaml").write_text(GOOD, encoding="utf-8")
+    (rules_dir / "lexicon" / "extra.yaml").write_text(body, encoding="utf-8")
+    with pytest.raises(RuleError, match=regex_escape(problem)):
         load_rules(rules_dir)
 
 

@@ -11,8 +11,7 @@ import regex
 from .numbers import parse_number, words_to_number
 
 _TOKEN = regex.compile(r"(?P<num>\d(?:[\d.,\u00a0\u202f\u2009 ]*\d)?)|(?P<word>[\p{L}]+\.?)|(?P<sym>[$₸€£¥₽])")
-_RANGE = regex.compile(r"^\s*(?:from\s+|between\s+)?(?P<low>[+\-]?\d[\d.,\u00a0\u202f\u2009 ]*?)\s*"
-                       r"(?:[-–—]|\bto\b|\band\b)\s*(?P<high>.+)$", regex.I | regex.S)
+_CYRILLIC = regex.compile(r"\p{Cyrillic}")
 
 
 class Amounts:
@@ -20,11 +19,19 @@ class Amounts:
 
     def __init__(self, rs):
         self.rs = rs
+        # a currency word, also with Kazakh endings after it ("теңгені"), for the sentence's currency
         self.currency = regex.compile(
-            r"(?<![\p{L}])(?:" + rs.macros["CURRENCY_AFTER"] + "|" + rs.macros["CURRENCY_BEFORE"] + r")(?![\p{L}])",
-            regex.I)
+            r"(?<![\p{L}])(?:" + rs.macros["CURRENCY_AFTER"] + "|" + rs.macros["CURRENCY_BEFORE"] + r")"
+            r"(?:" + rs.macro("KAZAKH_SUFFIX") + r"){0,3}(?![\p{L}])", regex.I)
         self.words = {k: float(v) for k, v in rs.lexicon["number_word"].items()}
-        self.words["hundred"] = 100.0
+        self.roles = dict(rs.lexicon.get("number_role", {}))
+        self.joiners = frozenset(rs.lexicon.get("number_joiner", {}))
+        # "from 2 to 3 billion", "от 5 до 7 млн", "7.5-9.5 billion": low bound, then the amount
+        opens = "|".join(regex.escape(w) for w, v in rs.lexicon["range_word"].items() if v == "from")
+        tos = "|".join(regex.escape(w) for w, v in rs.lexicon["range_word"].items() if v == "to")
+        self.range = regex.compile(
+            rf"^\s*(?:(?:{opens})\s+)?(?P<low>[+\-]?\d[\d.,\u00a0\u202f\u2009 ]*?)\s*"
+            rf"(?:[-–—]|(?<![\p{{L}}])(?:{tos})(?![\p{{L}}]))\s*(?P<high>.+)$", regex.I | regex.S)
 
     def unit(self, text: str) -> str | None:
         """ISO code of the first currency named in the text, or None."""
@@ -32,7 +39,11 @@ class Amounts:
         if not m:
             return None
         alias = m.group(0)
-        return self.rs.lookup("currency_after", alias) or self.rs.lookup("currency_before", alias)
+        found = self.rs.lookup("currency_after", alias) or self.rs.lookup("currency_before", alias)
+        if found is None:                 # "теңгеге": the stem is the longest alias the word starts with
+            stem = regex.match(r"(?:" + self.rs.macros["CURRENCY_AFTER"] + ")", alias, regex.I)
+            found = self.rs.lookup("currency_after", stem.group(0)) if stem else None
+        return found
 
     def _scale(self, w: str) -> str | None:
         return self.rs.lookup("scale", w) or (self.rs.lookup("scale_short", w) if w.lower() in ("k", "m", "b") else None)
@@ -49,9 +60,11 @@ class Amounts:
             if words:
                 if cur is not None:
                     terms.append(cur)
-                cur, words = Decimal(str(words_to_number(" ".join(words), self.words))), []
+                cur = Decimal(str(words_to_number(" ".join(words), self.words, self.roles, self.joiners)))
+                words = []
 
         toks = list(_TOKEN.finditer(text))
+        cyrillic = _CYRILLIC.search(text) is not None   # Russian and Kazakh write a decimal comma
         for i, m in enumerate(toks):
             if m["num"]:
                 flush_words()
@@ -59,7 +72,7 @@ class Amounts:
                     terms.append(cur)
                 nxt = toks[i + 1]["word"] if i + 1 < len(toks) else None
                 unscaled = not (nxt and self._scale(nxt))
-                cur = Decimal(repr(parse_number(m["num"], dot_thousands=unscaled)))
+                cur = Decimal(repr(parse_number(m["num"], dot_thousands=unscaled, decimal_comma=cyrillic)))
                 continue
             w = m["word"]
             if not w:
@@ -69,7 +82,7 @@ class Amounts:
                 flush_words()
                 cur = (cur if cur is not None else Decimal(1)) * Decimal(mult)
                 last_scale = Decimal(mult)
-            elif w.lower() in self.words or (w.lower() == "and" and words):
+            elif w.lower() in self.words or (w.lower() in self.joiners and words):
                 words.append(w)
         flush_words()
         if cur is not None:
@@ -85,15 +98,24 @@ def amounts(rs) -> Amounts:
     return rs.cache["amounts"]
 
 
-def normalize_money(text: str, rs, **_) -> dict | None:
-    """Span → {value_min, value_max, unit}; unit None for a bare amount (filled from the sentence)."""
+def normalize_money(text: str, rs, borrow: str | None = None, **_) -> dict | None:
+    """Span → {value_min, value_max, unit}; unit None for a bare amount (filled from the sentence).
+
+    `borrow` is the amount a first bound takes its scale and currency from ("с 120,9 до 228,3
+    миллиарда тенге": span "120,9", borrow "228,3 миллиарда тенге" → 1.209e11 KZT).
+    """
     a = amounts(rs)
+    if borrow:
+        value, own_scale = a.amount(a.currency.sub(" ", text))
+        if own_scale is None:
+            value *= a.amount(a.currency.sub(" ", borrow))[1] or 1
+        return {"value_min": float(value), "value_max": float(value), "unit": a.unit(text) or a.unit(borrow)}
     unit = a.unit(text)
     body = a.currency.sub(" ", text)
-    m = _RANGE.match(body)
+    m = a.range.match(body)
     if m:
         high, scale = a.amount(m["high"])
-        low = Decimal(repr(parse_number(m["low"]))) * (scale or 1)
+        low = Decimal(repr(parse_number(m["low"], decimal_comma=_CYRILLIC.search(text) is not None))) * (scale or 1)
         if low > high:
             return None  # "(2015 - 844.6 billion tenge)": a year and an amount, not a range
         lo, hi = low, high

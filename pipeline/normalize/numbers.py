@@ -11,11 +11,13 @@ SPACES = " \u00a0\u202f\u2009\u2007"
 _MINUS = "-−–"
 
 
-def parse_number(s: str, dot_thousands: bool = False) -> float:
+def parse_number(s: str, dot_thousands: bool = False, decimal_comma: bool = False) -> float:
     """'7,300,000' → 7300000.0; '101,4' → 101.4; '-2' → -2.0. Raises ValueError if not a number.
 
     A lone point before three digits is a decimal point ("1.250 billion"), unless `dot_thousands`:
-    an amount with no scale word after it ("5.500 tenge" is 5500).
+    an amount with no scale word after it ("5.500 tenge" is 5500). A lone comma before three digits
+    is a thousands comma ("1,250 tenge"), unless `decimal_comma`: Russian and Kazakh group
+    thousands with spaces, so there "1,250 млрд" is 1.25 billion.
 
     >>> parse_number("12\u00a0345 678")
     12345678.0
@@ -41,35 +43,40 @@ def parse_number(s: str, dot_thousands: bool = False) -> float:
             if any(len(p) != 3 for p in parts[1:]):
                 raise ValueError(f"bad digit grouping: {s!r}")
             s = "".join(parts)
-        elif (sep == "," or dot_thousands) and len(parts[1]) == 3 and parts[0] != "0" and len(parts[0]) <= 3:
+        elif (((sep == "," and not decimal_comma) or (sep == "." and dot_thousands))
+              and len(parts[1]) == 3 and parts[0] != "0" and len(parts[0]) <= 3):
             s = "".join(parts)                   # 1,250 → thousands; 5.500 too when the caller says so
         else:
             s = parts[0] + "." + parts[1]        # 3,7 / 2.5 / 1.250 (a point is a decimal point)
     return sign * float(s)
 
 
-def words_to_number(s: str, words: dict[str, float]) -> float:
-    """'two hundred fifty' → 250; 'one and a half' → 1.5; 'half a' → 0.5; 'a' → 1.
+def words_to_number(s: str, words: dict[str, float], roles: dict[str, str] | None = None,
+                    joiners=frozenset({"and"})) -> float:
+    """'two hundred fifty' → 250; 'one and a half' → 1.5; 'half a' → 0.5; 'a' → 1;
+    'двух с половиной' → 2.5; 'екі жүз' → 200.
 
-    `words` maps lower-case number words (one, twenty, hundred, half, a, ...) to values;
-    'hundred' multiplies what stands before it.
+    `words` maps lower-case number words of any language to values; `roles` (from the lexicon's
+    `number_role` list) says how a word combines: `multiplies` what stands before it (hundred, жүз),
+    `adds` a fraction to it (half, половиной, жарым), or is an `article` (a, an) that counts as one
+    only when it stands alone ("a billion"). Other words add up ("twenty five", "двести пятьдесят").
+    `joiners` (and, с) are skipped.
     """
-    toks = [t for t in re.split(r"[\s-]+", s.lower().strip()) if t and t != "and"]
+    roles = roles or {}
+    toks = [t for t in re.split(r"[\s-]+", s.lower().strip()) if t and t not in joiners]
     if not toks:
         raise ValueError("no number words")
-    total, current = 0.0, 0.0
-    for i, t in enumerate(toks):
-        if t in ("a", "an") and i + 1 < len(toks) and toks[i + 1] not in ("half", "quarter"):
-            continue                                      # an article: "a seven-year plan", "a hundred"
+    if all(roles.get(t) == "article" for t in toks):
+        return 1.0                                        # "a billion"
+    current = 0.0
+    for t in toks:
         if t not in words:
             raise ValueError(f"not a number word: {t!r}")
-        v = words[t]
-        if t == "hundred":
-            current = (current or 1.0) * 100
-        elif t in ("half", "quarter") and current:       # one and a half
-            current += v
-        elif t in ("a", "an") and current:                # "one and a half": the "a" adds nothing
-            continue
-        else:
-            current += v
-    return total + current
+        role = roles.get(t)
+        if role == "article":
+            continue                                      # "a hundred", "half a", "a seven-year plan"
+        if role == "multiplies":
+            current = (current or 1.0) * words[t]
+        else:                                             # plain words and fractions add up
+            current += words[t]
+    return current

@@ -1,0 +1,79 @@
+"""Russian and Kazakh money across mentions: changes give two mentions, a budget line's minus sign,
+quantities that are not money, qualifiers read around the span. Our own sentences."""
+import pytest
+
+from kzx.match import find_mentions
+
+
+def money(text, rules):
+    return [(m.text, m.get("value_min"), m.get("value_max"), m.get("unit"), m.get("qualifier"))
+            for m in find_mentions(text, rules) if m.kind == "money"]
+
+
+def test_change_is_two_mentions_and_first_bound_borrows(rules):
+    assert money("Объем инвестиций увеличился с 40,5 до 61,2 миллиарда тенге.", rules) == [
+        ("40,5", 4.05e10, 4.05e10, "KZT", None), ("61,2 миллиарда тенге", 6.12e10, 6.12e10, "KZT", None)]
+
+
+def test_range_from_to_is_one_mention(rules):
+    assert money("Гранты составят от 3 до 5 млн тенге.", rules) == [("от 3 до 5 млн тенге", 3e6, 5e6, "KZT", None)]
+
+
+def test_budget_lines_minus_sign_outside_span(rules):
+    assert money("3) таза бюджеттік кредит беру – - 1 204,5 мың теңге:", rules) == [
+        ("1 204,5 мың теңге", -1204500.0, -1204500.0, "KZT", None)]
+    assert money("бюджеттік кредиттер –81 300,0 мың теңге;", rules) == [
+        ("81 300,0 мың теңге", 81300000.0, 81300000.0, "KZT", None)]
+    assert money("The balance was -2.5 billion tenge.", rules) == [("2.5 billion tenge", -2.5e9, -2.5e9, "KZT", None)]
+    assert money("(2015 - 844.6 billion tenge)", rules)[0][1] == 8.446e11
+
+
+def test_zero_line_is_not_money(rules):
+    assert money("қаржы активтерін сатып алу – 0;", rules) == []
+
+
+def test_quantities_beside_money_are_not_money(rules):
+    assert money("Введено 159 тыс. кв. метров жилья, и выделено 5 млрд тенге.", rules) == [
+        ("5 млрд тенге", 5e9, 5e9, "KZT", None)]
+    assert money("Население составило 2 млн человек, бюджет — 80 млрд тенге.", rules) == [
+        ("80 млрд тенге", 8e10, 8e10, "KZT", None)]
+
+
+def test_scale_alone_does_not_split_a_worded_amount(rules):
+    assert money("Потрачено два миллиарда тенге и три миллиона долларов.", rules) == [
+        ("два миллиарда тенге", 2e9, 2e9, "KZT", None), ("три миллиона долларов", 3e6, 3e6, "USD", None)]
+
+
+@pytest.mark.parametrize("text,span,value,qualifier", [
+    ("Зарплата выросла до 380 500 тенге.", "380 500 тенге", 380500, None),          # a change's target
+    ("Субсидии составят до 2 млн тенге.", "2 млн тенге", 2e6, "up_to"),             # a bound
+    ("Выделено порядка 40 млрд тенге.", "40 млрд тенге", 4e10, "about"),
+    ("Вложено не менее 5 млрд тенге.", "5 млрд тенге", 5e9, "at_least"),
+    ("Вложено свыше трёхсот миллионов рублей.", "трёхсот миллионов рублей", 3e8, "more_than"),
+    ("Около двух с половиной миллиардов тенге ушло на дороги.", "двух с половиной миллиардов тенге", 2.5e9, "about"),
+    ("Бюджетке 300 млн теңгеден астам түсті.", "300 млн теңге", 3e8, "more_than"),
+    ("Жобаға шамамен 4,5 млрд теңге жұмсалады.", "4,5 млрд теңге", 4.5e9, "about"),
+    ("Ғимаратқа 90 млн теңгедей кетті.", "90 млн теңге", 9e7, "about"),
+    ("Гранты по 100 тыс. тенге и более получат 40 фермеров.", "100 тыс. тенге", 1e5, "at_least"),
+])
+def test_qualifiers_ru_kk(rules, text, span, value, qualifier):
+    got = [m for m in money(text, rules) if m[0] == span]
+    assert got and got[0][1] == pytest.approx(value) and got[0][4] == qualifier
+
+
+@pytest.mark.parametrize("text,value", [
+    ("два триллиона 300 миллиардов тенге", 2.3e12),
+    ("2 млрд 417 млн 95 тыс. тенге", 2417095000),
+    ("5,2млрд тенге", 5.2e9),
+    ("5,2 млрд.тенге", 5.2e9),
+    ("1,250 млрд тенге", 1.25e9),                     # a decimal comma in Russian, whatever follows
+    ("3 504 468,5 тыс. тенге", 3504468500),
+    ("семьсот пятьдесят миллионов тенге", 7.5e8),
+    ("полтора миллиарда тенге", 1.5e9),
+    ("екі жүз елу миллион теңге", 2.5e8),
+    ("бір жарым миллиард теңге", 1.5e9),
+    ("12,3 млрд ₸", 1.23e10),
+])
+def test_values_ru_kk(rules, text, value):
+    got = money(text, rules)
+    assert [g[0] for g in got] == [text] and got[0][1] == pytest.approx(value)
