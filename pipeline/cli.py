@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 import os
 import sys
 from pathlib import Path
@@ -92,17 +93,43 @@ def _finish(summary) -> None:
 
 
 @app.command()
-def extract(inputs: List[Path] = typer.Argument(..., help="Files or folders (recursive)."), out: Path = OUT,
+def extract(inputs: List[str] = typer.Argument(..., help="Files or folders (recursive), or fsspec URLs."),
+            out: str = typer.Option("data/out", "-o", "--out", help="Output folder (or fsspec URL) for the tables."),
             rules: Optional[Path] = RULES, metadata: Optional[Path] = META, published: Optional[str] = PUB,
-            workers: int = WORKERS):
+            workers: int = WORKERS,
+            engine: str = typer.Option("local", "--engine", help="local (this machine) or dask (a Dask cluster)."),
+            scheduler: Optional[str] = typer.Option(None, "--scheduler",
+                                                    help="Dask scheduler address (tcp://host:8786); "
+                                                         "without it --engine dask starts a LocalCluster of -j workers."),
+            partition_size: Optional[str] = typer.Option(None, "--partition-size",
+                                                         help="Input bytes per partition (64MB, 512KB, ...); writes "
+                                                              "OUT/<table>/part-NNNNN.parquet. Default with dask: 64MB.")):
     """All stages in one go: ingest, tokenize, match, link; writes every table.
 
     Example: kzx extract data/raw -o data/out --metadata data/raw.metadata.csv
     """
+    from .partitioned import DEFAULT_PARTITION_BYTES, check_partition_size, extract_partitioned, is_url
     from .run import extract as run_extract
 
-    s = _run(lambda: _settings(inputs, out, rules, metadata, published, workers))
-    _finish(_run(lambda: run_extract(s, progress=_bar if s.progress else None)))
+    def settings():
+        if engine not in ("local", "dask"):
+            raise UsageError(f"--engine {engine!r} is not local or dask")
+        local = _settings([i for i in inputs if not is_url(i)], "data/out" if is_url(out) else out,
+                          rules, metadata, published, workers)   # URLs are checked when discovered
+        return replace(local, inputs=tuple(i if is_url(i) else Path(i) for i in inputs),
+                       out=out if is_url(out) else Path(out)), check_partition_size(partition_size)
+
+    s, size = _run(settings)
+    urls = is_url(out) or any(is_url(i) for i in inputs)
+    bar = _bar if s.progress else None
+    if engine == "dask":
+        from .cluster import extract_dask
+
+        _finish(_run(lambda: extract_dask(s, scheduler, workers, size or DEFAULT_PARTITION_BYTES, progress=bar)))
+    elif size or urls:
+        _finish(_run(lambda: extract_partitioned(s, size or DEFAULT_PARTITION_BYTES, progress=bar)))
+    else:
+        _finish(_run(lambda: run_extract(s, progress=bar)))
 
 
 @app.command()

@@ -53,9 +53,10 @@ class Document:
 
 @dataclass(frozen=True)
 class Source:
-    """One input file and the root its doc_id is relative to."""
-    path: Path
+    """One input file and the root its doc_id is relative to; `fs`: the fsspec filesystem of a URL input."""
+    path: Path | str
     doc_id: str
+    fs: object = None
 
 
 # ---------------------------------------------------------------- discovery
@@ -155,10 +156,10 @@ def read_source(src: Source, max_bytes: int) -> list[Document]:
     """One file → its documents. Raises InputError for a file that yields nothing usable."""
     path = src.path
     try:
-        size = path.stat().st_size
+        size = path.stat().st_size if src.fs is None else src.fs.size(path)
         if size > max_bytes:
             raise InputError(path, "read", "FileTooLarge", f"{size} bytes is over the {max_bytes}-byte limit")
-        raw = path.read_bytes()
+        raw = path.read_bytes() if src.fs is None else src.fs.cat_file(path)
     except InputError:
         raise
     except OSError as e:
@@ -168,7 +169,7 @@ def read_source(src: Source, max_bytes: int) -> list[Document]:
     stripped = text.lstrip("\ufeff \t\r\n")
     if not stripped:
         raise InputError(path, "decode", "EmptyFile", "file holds only a byte-order mark and whitespace")
-    ext = path.suffix.lower()
+    ext = Path(str(path)).suffix.lower()
     docs: list[Document]
     json_ext = ext in (".json", ".jsonl", ".ndjson")
     if stripped.startswith("{") or (stripped.startswith("[") and (json_ext or re.match(r"\[\s*[{\]]", stripped))):

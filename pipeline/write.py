@@ -120,7 +120,8 @@ def clean_stale_staging(out: Path) -> None:
 
 
 def read_table(out: Path, name: str):
-    path = Path(out) / f"{name}.parquet"
-    if not path.exists():
-        return None
-    return pq.read_table(path)
+    """A table of OUT, written as one file (OUT/<name>.parquet) or as parts (OUT/<name>/part-*.parquet)."""
+    for path in (Path(out) / f"{name}.parquet", Path(out) / name):
+        if path.exists():
+            return pq.read_table(path, schema=SCHEMAS.get(name))
+    return None
