@@ -23,7 +23,7 @@ from kzx.write import read_table
 RAW, META = ROOT / "data" / "raw", ROOT / "data" / "raw.metadata.csv"
 KEYS = {"documents": ["doc_id"], "sentences": ["doc_id", "sentence_id"], "figures": ["figure_id"],
         "links": ["source_id", "target_id", "relation"], "claims": ["doc_id", "sentence_id"],
-        "errors": ["path", "stage", "error", "message"]}
+        "facts": ["figure_id"], "errors": ["path", "stage", "error", "message"]}
 
 
 def _sorted(df, table):
