@@ -12,7 +12,7 @@ from pathlib import Path
 import pandas as pd
 
 from .errors import UsageError
-from .write import read_table
+from .tables import read_table
 
 CORE = ["money", "percent", "date", "project"]
 TOTAL = "(all)"

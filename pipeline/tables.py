@@ -42,6 +42,11 @@ def read(out, name: str, columns=None, doc_ids=None) -> pa.Table:
     return data.to_table(columns=cols, filter=where)
 
 
+def read_table(out, name: str) -> pa.Table | None:
+    """Table `name` of OUT whole, or None when OUT has no such table."""
+    return read(out, name) if table_path(out, name) is not None else None
+
+
 def count_rows(out, name: str) -> int:
     path = table_path(out, name)
     if path is None:

@@ -117,11 +117,3 @@ def clean_stale_staging(out: Path) -> None:
     """Remove staging folders a killed run left behind (they never hold visible tables)."""
     for p in Path(out).glob(".kzx-staging-*"):
         shutil.rmtree(p, ignore_errors=True)
-
-
-def read_table(out: Path, name: str):
-    """A table of OUT, written as one file (OUT/<name>.parquet) or as parts (OUT/<name>/part-*.parquet)."""
-    for path in (Path(out) / f"{name}.parquet", Path(out) / name):
-        if path.exists():
-            return pq.read_table(path, schema=SCHEMAS.get(name))
-    return None

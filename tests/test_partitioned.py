@@ -18,7 +18,7 @@ from kzx.cli import app
 from kzx.config import Settings
 from kzx.partitioned import check_partition_size, extract_partitioned, partitions, run_partition
 from kzx.run import ALL_TABLES, extract
-from kzx.write import read_table
+from kzx.tables import read_table
 
 RAW, META = ROOT / "data" / "raw", ROOT / "data" / "raw.metadata.csv"
 KEYS = {"documents": ["doc_id"], "sentences": ["doc_id", "sentence_id"], "figures": ["figure_id"],
