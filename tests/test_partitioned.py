@@ -137,6 +137,10 @@ def test_dask_engine_gives_the_local_engine_figures(single, tmp_path):
     assert r.exit_code == 0, r.output
     assert json.loads((out / "manifest.json").read_text())["engine"] == "dask"
     _same_tables(single, out)
+    base = tmp_path / "baseline.csv"
+    assert CliRunner().invoke(app, ["check", str(single), "--baseline", str(base), "--update"]).exit_code == 0
+    r = CliRunner().invoke(app, ["check", str(out), "--baseline", str(base)])
+    assert r.exit_code == 0, r.output
 
 
 def test_a_worker_killed_mid_run_still_gives_every_document_once(tmp_path):
