@@ -46,11 +46,9 @@ def out_fs(out) -> tuple[fsspec.AbstractFileSystem, str]:
 def discover_all(settings: Settings) -> list[Source | InputError]:
     """Local inputs through the local walk; URLs through fsspec. kzx's own output is never an input."""
     out_fs_, out_path = out_fs(settings.out)
-    items: list = []
-    for inp in settings.inputs:
-        if not is_url(inp):
-            items.extend(discover([inp]))
-            continue
+    local = [i for i in settings.inputs if not is_url(i)]
+    items: list = list(discover(local)) if local else []   # one walk: doc ids stay unique across inputs
+    for inp in (i for i in settings.inputs if is_url(i)):
         fs, root = fsspec.core.url_to_fs(str(inp))
         root = root.rstrip("/")
         if not fs.exists(root):
