@@ -12,15 +12,14 @@ from functools import lru_cache
 from pathlib import Path
 
 import pandas as pd
-import pyarrow.parquet as pq
 
+from . import tables
 from .config import Settings
 from .errors import UsageError
 from .match import FIELDS, find_mentions
 from .run import ALL_TABLES, Engine, Summary  # noqa: F401 - Summary is part of the API
 from .run import extract as _run_extract
 from .segment import segment
-from .write import SCHEMAS
 
 
 @dataclass(frozen=True)
@@ -134,7 +133,8 @@ class Tables:
 
 
 def read(out) -> Tables:
-    """The tables `extract` wrote to `out`; a table the folder lacks is an empty DataFrame with its columns.
+    """The tables `extract` wrote to `out` (each a file or a folder of Parquet parts); a table the
+    folder lacks is an empty DataFrame with its columns.
 
     >>> import kzx, pathlib, tempfile
     >>> folder = pathlib.Path(tempfile.mkdtemp())
@@ -149,9 +149,4 @@ def read(out) -> Tables:
     out = Path(out)
     if not out.is_dir():
         raise UsageError(f"{out} is not a folder", "give the output folder of kzx extract")
-    frames = {}
-    for name in ALL_TABLES:
-        path = out / f"{name}.parquet"
-        table = pq.read_table(path) if path.exists() else SCHEMAS[name].empty_table()
-        frames[name] = table.to_pandas(date_as_object=False)
-    return Tables(**frames)
+    return Tables(**{name: tables.read(out, name).to_pandas(date_as_object=False) for name in ALL_TABLES})

@@ -223,5 +223,22 @@ def report(out: Path = typer.Argument(..., help="An output folder of kzx extract
 
     typer.echo(_run(lambda: write_report(out, html, max_docs, sample)), err=True)
 
+
+@app.command()
+def evaluate(gold: Path = typer.Argument(..., help="Gold JSONL: a folder of <doc>.jsonl files or one file (docs/spec.md)."),
+             out: Path = typer.Argument(..., help="An output folder of kzx extract."),
+             errors: int = typer.Option(0, "--errors", help="Also list up to N misses, false alarms and wrong values per kind."),
+             format: str = typer.Option("table", "--format", help="table or json."),
+             kinds: str = typer.Option("money,percent,date,project", "--kinds", help="Kinds to score, comma-separated.")):
+    """Score OUT against hand annotations: precision, recall, F1, exact span, value, sentence, vF1 per kind.
+
+    Example: kzx evaluate tests/gold data/out --errors 5
+    """
+    from .evaluate import evaluate as run_evaluate, render
+
+    kind_list = [k.strip() for k in kinds.split(",") if k.strip()]
+    typer.echo(_run(lambda: render(run_evaluate(gold, out, kind_list), format, errors)))
+
+
 def main():
     app()
