@@ -232,7 +232,7 @@ def evaluate(gold: Path = typer.Argument(..., help="Gold JSONL: a folder of <doc
              kinds: str = typer.Option("money,percent,date,project", "--kinds", help="Kinds to score, comma-separated.")):
     """Score OUT against hand annotations: precision, recall, F1, exact span, value, sentence, vF1 per kind.
 
-    Example: kzx evaluate tests/gold data/out --errors 5
+    Example: kzx evaluate data/gold data/out --errors 5
     """
     from .evaluate import evaluate as run_evaluate, render
 

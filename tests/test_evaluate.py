@@ -90,12 +90,12 @@ def test_evaluate_bad_arguments_exit_2_with_a_reason(small, tmp_path):
 
 
 def test_evaluate_gold_in_the_repo_is_the_seeds_annotation():
-    """tests/gold is a copy of the seeds' gold, kept in the repo so a plain clone can score itself."""
-    mine = sorted(p.name for p in (ROOT / "tests" / "gold").glob("*.jsonl"))
+    """data/gold is a copy of the seeds' gold, kept in the repo so a plain clone can score itself."""
+    mine = sorted(p.name for p in (ROOT / "data" / "gold").glob("*.jsonl"))
     assert mine == sorted(p.stem + ".jsonl" for p in (ROOT / "data" / "raw").glob("*.txt"))
     if (SHARED / "gold").is_dir():
         for name in mine:
-            assert (ROOT / "tests" / "gold" / name).read_bytes() == (SHARED / "gold" / name).read_bytes(), name
+            assert (ROOT / "data" / "gold" / name).read_bytes() == (SHARED / "gold" / name).read_bytes(), name
 
 
 @pytest.mark.skipif(not (SHARED / "tools" / "score.py").exists(), reason="../shared (the shared scorer) is absent")

@@ -69,9 +69,9 @@ def test_extract_counts_match_the_committed_baseline(seeds_out):
 
 
 def test_extract_seed_accuracy_floors(seeds_out):
-    """kzx evaluate over the seeds' gold kept in the repo (tests/gold): runs on a plain clone."""
+    """kzx evaluate over the seeds' gold kept in the repo (data/gold): runs on a plain clone."""
     out, _ = seeds_out
-    scores = evaluate(ROOT / "tests" / "gold", out).report()
+    scores = evaluate(ROOT / "data" / "gold", out).report()
     assert scores["all"]["gold"] == 257
     low = {k: round(scores[k]["f1"], 3) for k in ("money", "percent", "date", "project") if scores[k]["f1"] < 0.85}
     assert not low, f"F1 below the 0.85 floor: {low}"
