@@ -27,7 +27,7 @@ import pyarrow.parquet as pq
 from .config import Settings
 from .errors import InputError, UsageError
 from .ingest import Source, discover
-from .run import ALL_TABLES, Engine, Summary, _add, _manifest, process_source
+from .run import ALL_TABLES, Engine, Summary, _add, _manifest, metadata_error_rows, process_source
 from .write import MANIFEST, ROW_GROUP, SCHEMAS
 
 DEFAULT_PARTITION_BYTES = 64 * 1024 * 1024   # a partition's input; its rows stay well inside a worker's memory
@@ -252,18 +252,13 @@ def _merge(total: Summary, part: Summary) -> None:
 
 
 def _metadata_rows(fs, stage, pid, settings, meta, used, summary, counts) -> None:
-    """Metadata rows that matched no document (known only once every partition is done): one more part."""
-    if meta is None:
-        return
-    found = [("UnmatchedMetadata", f"metadata row for {d!r} matches no input document") for d in meta.unmatched(used)]
-    found += [("BadMetadata", p) for p in meta.problems]
-    if not found:
-        return
-    w = PartWriter(fs, stage, pid, ("errors",))
-    w.add("errors", [{"path": str(settings.metadata), "stage": "metadata", "error": e, "message": m}
-                     for e, m in found])
-    counts["errors"] += w.close()["errors"]
-    summary.errors += len(found)
+    """Metadata problems are known once every partition is done: one more part of `errors`."""
+    rows = metadata_error_rows(settings, meta, used)
+    if rows:
+        w = PartWriter(fs, stage, pid, ("errors",))
+        w.add("errors", rows)
+        counts["errors"] += w.close()["errors"]
+        summary.errors += len(rows)
 
 
 def _commit(fs, out: str, stage: str, manifest: dict) -> None:

@@ -208,13 +208,9 @@ def extract(settings: Settings, tables=ALL_TABLES, progress=None, do_match: bool
             for item in _progress(items, len(items), progress):
                 _add(ts, process_source(item, settings, engine, meta, do_match), summary, tables)
             used = meta.used if meta else set()
-        if meta:
-            found = [("UnmatchedMetadata", f"metadata row for {doc_id!r} matches no input document")
-                     for doc_id in meta.unmatched(used)] + [("BadMetadata", p) for p in meta.problems]
-            for error, message in found:
-                ts.add("errors", [{"path": str(settings.metadata), "stage": "metadata", "error": error,
-                                   "message": message}])
-                summary.errors += 1
+        rows = metadata_error_rows(settings, meta, used)
+        ts.add("errors", rows)
+        summary.errors += len(rows)
         summary.seconds = time.time() - t0
         downstream = [t for t in ALL_TABLES if t not in tables]     # e.g. `kzx ingest`: old sentences are stale
         ts.commit(_manifest(settings, engine, started, summary), stale=downstream)
@@ -222,6 +218,15 @@ def extract(settings: Settings, tables=ALL_TABLES, progress=None, do_match: bool
         ts.abort()
         raise
     return summary
+
+
+def metadata_error_rows(settings: Settings, meta, used: set) -> list[dict]:
+    """Metadata rows that matched no document, or were read with a part left out (known at the end)."""
+    if not meta:
+        return []
+    found = [("UnmatchedMetadata", f"metadata row for {doc_id!r} matches no input document")
+             for doc_id in meta.unmatched(used)] + [("BadMetadata", p) for p in meta.problems]
+    return [{"path": str(settings.metadata), "stage": "metadata", "error": e, "message": m} for e, m in found]
 
 
 def _add(ts: TableSet, rows_list: list[DocRows], summary: Summary, tables) -> None:
