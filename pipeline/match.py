@@ -73,14 +73,15 @@ def _normalize(rule, m, text: str, rs, published) -> dict | None:
 
 def _qualifier(rs) -> dict:
     """Patterns that read a qualifier off the text around an amount, built once per rule set:
-    `before` ("more than 5"), `after` ("500 млн теңгеден астам", "5 million or more"), `suffix`
+    `before` ("more than 5", "более чем на 5%"), `after` ("500 млн теңгеден астам", "5 million or more"), `suffix`
     ("теңгедей"), `void` (what makes a "до" before the amount a change's target), `minus`."""
     if "qualifier" not in rs.cache:
         mac = rs.expanded
         rs.cache["qualifier"] = {
-            "before": regex.compile(r"(?<![\p{L}])(" + mac["QUALIFIER"] + r")\s*$", regex.I),
-            "after": regex.compile(r"(?:-?(?:" + mac["KAZAKH_SUFFIX"] + r"){1,3})?\s+(" + mac["QUALIFIER_AFTER"]
-                                   + r")(?![\p{L}])", regex.I),
+            "before": regex.compile(r"(?<![\p{L}])(" + mac["QUALIFIER"] + r")\s*(?:(?:" + mac["QUALIFIER_GAP"]
+                                    + r")\s+)?$", regex.I),
+            "after": regex.compile(r"-?(?P<endings>(?:" + mac["KAZAKH_SUFFIX"] + r"){0,3})\s+(" + mac["QUALIFIER_AFTER"]
+                                   + r")(?:" + mac["KAZAKH_SUFFIX"] + r"){0,2}(?![\p{L}])", regex.I),
             "suffix": regex.compile(r"-?(?:" + mac["KAZAKH_SUFFIX"] + r"){0,2}?(" + mac["QUALIFIER_SUFFIX"]
                                     + r")(?![\p{L}])", regex.I),
             "void": regex.compile(mac["QUALIFIER_VOID"], regex.I),
@@ -94,13 +95,19 @@ def _read_qualifier(m: Mention, text: str, rs) -> str | None:
     q = pats["before"].search(text, max(0, m.start - 40), m.start)
     if q:
         value = rs.lookup("qualifier", q.group(1))
-        if value == "up_to" and pats["void"].search(text, max(0, q.start() - 60), q.start()):
+        if (rs.lookup("range_word", q.group(1)) == "to"     # "до" is both "up to" and a change's "to"
+                and pats["void"].search(text, max(0, q.start() - 60), q.start())):
             return None                      # "выросла до 471 300 тенге": the change's target
         return value
-    for name in ("suffix", "after"):
-        q = pats[name].match(text, m.end, min(len(text), m.end + 30))
-        if q:
-            return rs.lookup("qualifier_" + name, q.group(1))
+    q = pats["suffix"].match(text, m.end, min(len(text), m.end + 30))
+    if q:
+        return rs.lookup("qualifier_suffix", q.group(1))
+    q = pats["after"].match(text, m.end, min(len(text), m.end + 40))
+    if q:
+        need = rs.lookup("qualifier_after_case", q.group(2))   # "теңгеден астам", not "пайызға көп"
+        endings = q.group("endings").lower()
+        if need is None or any(endings.endswith(e) for e, case in rs.lexicon["kazakh_suffix"].items() if case == need):
+            return rs.lookup("qualifier_after", q.group(2))
     return None
 
 
@@ -226,7 +233,7 @@ def _finish_money(mentions: list[Mention], text: str, rs) -> list[Mention]:
             m.fields["unit"] = unit
         if m.kind in ("money", "percent"):
             m.fields["qualifier"] = _read_qualifier(m, text, rs)
-        if (m.kind == "money" and m.get("value_min") is not None and m.get("value_min") > 0
+        if (m.kind in ("money", "percent") and m.get("value_min") is not None and m.get("value_min") > 0
                 and _qualifier(rs)["minus"].search(text, max(0, m.start - 6), m.start)):
             m.fields["value_min"], m.fields["value_max"] = -m.fields["value_max"], -m.fields["value_min"]
         out.append(m)

@@ -77,3 +77,35 @@ def test_qualifiers_ru_kk(rules, text, span, value, qualifier):
 def test_values_ru_kk(rules, text, value):
     got = money(text, rules)
     assert [g[0] for g in got] == [text] and got[0][1] == pytest.approx(value)
+
+
+def percents(text, rules):
+    return [(m.text, m.get("value_min"), m.get("value_max"), m.get("unit"), m.get("qualifier"))
+            for m in find_mentions(text, rules) if m.kind == "percent"]
+
+
+def test_percent_change_is_two_mentions(rules):
+    assert percents("Доля выросла с 42,5 до 48,1 процента.", rules) == [
+        ("42,5", 42.5, 42.5, "%", None), ("48,1 процента", 48.1, 48.1, "%", None)]
+
+
+def test_percent_sign_stays_outside_the_span(rules):
+    assert percents("Рост: Алматы (+12,4%), Шымкент (-3,1%).", rules) == [
+        ("12,4%", 12.4, 12.4, "%", None), ("3,1%", -3.1, -3.1, "%", None)]
+
+
+def test_percent_kazakh_endings_and_qualifiers(rules):
+    assert percents("Өнім 15%-ға артып, экспорт 20%-дан астам өсті, баға 3 пайыздай қымбаттады.", rules) == [
+        ("15%", 15, 15, "%", None), ("20%", 20, 20, "%", "more_than"), ("3 пайыз", 3, 3, "%", "about")]
+
+
+def test_percentage_points_ru_kk(rules):
+    assert percents("Доля выросла на 1,5 п.п., а в Алматы — на 2 процентных пункта.", rules) == [
+        ("1,5 п.п.", 1.5, 1.5, "pp", None), ("2 процентных пункта", 2, 2, "pp", None)]
+
+
+def test_kazakh_postposed_qualifier_needs_its_case(rules):
+    # "X-тен астам" (ablative) is more than X; "X-ке көп" (dative) is more by X: no qualifier
+    assert percents("Бұл өткен жылдан 12 пайызға көп, ал жоспардан 5 пайыздан асты.", rules)[0] == (
+        "12 пайыз", 12, 12, "%", None)
+    assert money("Жобаға 8 млрд теңгеден көп қаржы бөлінді.", rules) == [("8 млрд теңге", 8e9, 8e9, "KZT", "more_than")]

@@ -12,16 +12,20 @@ from .numbers import parse_number, words_to_number
 _STRAY = regex.compile(r"(\d),\s(\d)(?=\s?%)")       # "101, 4%": a decimal comma with a stray space
 _NUM = regex.compile(r"(?:(?<=^|[\s(\[:;])[+\-−])?\d[\d.,]*\d|(?:(?<=^|[\s(\[:;])[+\-−])?\d")
 _PP = regex.compile(r"percentage\s+points?|p\.\s?p\.|\bpp\b|\bп\.п\.", regex.I)
-_WORDS = regex.compile(r"^(.*?)[\s-]*(?:percent|per\s+cent)", regex.I | regex.S)
+_TOKENS = regex.compile(r"[\s-]+")
 
 
 def normalize_percent(text: str, rs, **_) -> dict | None:
     unit = "pp" if _PP.search(text) else "%"
     t = _STRAY.sub(r"\1,\2", text)
     nums = [parse_number(n) for n in _NUM.findall(t)]
-    if not nums:
-        m = _WORDS.match(t)
-        nums = [words_to_number(m.group(1), amounts(rs).words)] if m else []
+    if not nums:                       # "sixty percent", "двух с половиной процентов": the leading number words
+        a = amounts(rs)
+        toks = [w for w in _TOKENS.split(t.strip()) if w]
+        n = 0
+        while n < len(toks) and (toks[n].lower() in a.words or (n and toks[n].lower() in a.joiners)):
+            n += 1
+        nums = [words_to_number(" ".join(toks[:n]), a.words, a.roles, a.joiners)] if n else []
     if not nums:
         raise ValueError(f"no number in {text!r}")
     if len(nums) > 1 and nums[0] > nums[1]:
