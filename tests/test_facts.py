@@ -84,3 +84,11 @@ def test_facts_repeat_needs_the_same_words_project_and_period():
 
 def test_facts_of_a_document_without_money_or_percent_are_empty():
     assert _facts("The plant opened in 2021 with 300 jobs.") == []
+
+
+def test_facts_repeat_in_russian_text():
+    rows = _facts("Аким сообщил, что на ремонт сельских дорог выделено 5 млрд тенге.\n"
+                  "На строительство школы направлено 5 млрд тенге.\n"
+                  "По его словам, на ремонт сельских дорог выделено 5 млрд тенге.\n")
+    assert [(r["text"], r["repeat_of"]) for r in rows] == [
+        ("5 млрд тенге", None), ("5 млрд тенге", None), ("5 млрд тенге", rows[0]["figure_id"])]

@@ -19,9 +19,13 @@ def test_packaging_wheel_ships_rules_and_runs_elsewhere(tmp_path):
     elsewhere = tmp_path / "elsewhere"
     elsewhere.mkdir()
     code = ("from kzx.rules import load_rules, default_rules_dir; from kzx.match import find_mentions; "
-            "rs = load_rules(); print(default_rules_dir()); print([m.text for m in find_mentions('5 bln tenge', rs)])")
+            "rs = load_rules(); print(default_rules_dir()); print([m.text for m in find_mentions('5 bln tenge', rs)]); "
+            "import kzx; print(kzx.__file__); print(kzx.extract_text('5 млрд тенге и 12% в 2024 году'))")
     r = subprocess.run([sys.executable, "-c", code], cwd=elsewhere, capture_output=True, text=True,
                        env={"PYTHONPATH": str(target), "PATH": "/usr/bin:/bin"}, check=True)
-    where, found = r.stdout.splitlines()
+    where, found, package, figures = r.stdout.splitlines()
     assert where == str(target / "kzx" / "rules_data")
     assert found == "['5 bln tenge']"
+    assert package == str(target / "kzx" / "__init__.py")       # the installed package, not the source tree
+    assert figures.startswith("[Figure(kind='money', text='5 млрд тенге', value_min=5000000000.0")
+    assert "Figure(kind='percent', text='12%'" in figures
