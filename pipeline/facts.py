@@ -12,14 +12,15 @@ import regex
 
 KINDS = ("money", "percent")
 
-# A repeat states the same claim in the same words: besides kind, value and unit, the same
-# project and period where either figure has one ("10% annually" is not "10% this year"), and at least REPEAT_SHARED of the content words (letters
-# only, REPEAT_MIN_LETTERS or more, so "in", "the", "will", "в", "и" never count) within
-# REPEAT_WINDOW words either side of the figure are the same. "17 billion tenge" for 79 PPP
+# A repeat states the same claim in the same words: the same CLAIM_KEY (kind, value, unit, and the
+# same project and period where either figure has one: "10% annually" is not "10% this year"),
+# and at least REPEAT_SHARED of the content words (letters only, REPEAT_MIN_LETTERS or more, so
+# "in", "the", "will", "в", "и" never count) within REPEAT_WINDOW words either side of the figure. "17 billion tenge" for 79 PPP
 # projects and "17 billion tenge" invested in the coast share none; a lead and its body share most.
 REPEAT_WINDOW = 6
 REPEAT_SHARED = 2
 REPEAT_MIN_LETTERS = 5
+CLAIM_KEY = ("kind", "value_min", "value_max", "unit", "project_key", "period_start", "period_end")
 _WORD = regex.compile(rf"\p{{L}}{{{REPEAT_MIN_LETTERS},}}")
 
 
@@ -37,7 +38,7 @@ def facts_for(doc, sentences, figures: list[dict], links: list[dict], claims: li
             period_of.setdefault(link["source_id"], target)
     claim_of = {c["sentence_id"]: c for c in claims}
     sent_of = {s.sentence_id: s for s in sentences}
-    rows, seen = [], []
+    rows, first = [], {}   # claim key → (row, context) of each first statement of it
     for f in figures:
         if f["kind"] not in KINDS:
             continue
@@ -52,8 +53,10 @@ def facts_for(doc, sentences, figures: list[dict], links: list[dict], claims: li
                    claim_type=c.get("claim_type"), sentence=s.text if s else None, published=doc.published,
                    title=doc.title, url=doc.url, language=doc.language)
         context = _context(f, s)
-        row["repeat_of"] = next((r["figure_id"] for r, ctx in seen if _same_claim(r, row, ctx, context)), None)
-        seen.append((row, context))
+        same = first.setdefault(tuple(row[k] for k in CLAIM_KEY), [])
+        row["repeat_of"] = next((r["figure_id"] for r, ctx in same if len(ctx & context) >= REPEAT_SHARED), None)
+        if row["repeat_of"] is None:          # a repeat points at the first statement, never at a repeat
+            same.append((row, context))
         rows.append(row)
     return rows
 
@@ -66,13 +69,3 @@ def _context(f: dict, s) -> set[str]:
     before = _WORD.findall(s.text[:a].lower())[-REPEAT_WINDOW:]
     after = _WORD.findall(s.text[b:].lower())[:REPEAT_WINDOW]
     return set(before) | set(after)
-
-
-def _same_claim(earlier: dict, row: dict, ctx_earlier: set, ctx_row: set) -> bool:
-    if earlier["repeat_of"] is not None:       # point at the first statement, never at a repeat
-        return False
-    if any(earlier[k] != row[k] for k in ("kind", "value_min", "value_max", "unit")):
-        return False
-    if any(earlier[k] != row[k] for k in ("project_key", "period_start", "period_end")):
-        return False                           # one names a project or period the other does not
-    return len(ctx_earlier & ctx_row) >= REPEAT_SHARED
