@@ -42,7 +42,7 @@ class Tally:
     def scores(self, with_sentences: bool) -> dict:
         p = self.tp / self.pred if self.pred else 0.0
         r = self.tp / self.gold if self.gold else 0.0
-        tp = self.tp or 0
+        tp = self.tp
         return {"gold": self.gold, "pred": self.pred, "tp": self.tp, "precision": p, "recall": r,
                 "f1": 2 * p * r / (p + r) if p + r else 0.0,
                 "exact": self.exact / tp if tp else 0.0, "value": self.value_ok / tp if tp else 0.0,

@@ -103,3 +103,16 @@ def test_spec_names_every_table_column_kind_qualifier_and_granularity():
                  "day", "month", "quarter", "half", "year", "range", "funds", "dated",
                  "instructed", "planned", "achieved", "Russian and Kazakh"):
         assert f"`{word}`" in spec or f"## {word}" in spec, word
+
+
+def test_readme_python_api_lines_run(tmp_path, monkeypatch):
+    api = README[README.index("### Python API"):]
+    [code] = re.findall(r"```python\n(.+?)```", api, re.S)[:1]
+    (tmp_path / "data").mkdir()
+    (tmp_path / "data" / "raw").symlink_to(ROOT / "data" / "raw")
+    (tmp_path / "data" / "raw.metadata.csv").symlink_to(ROOT / "data" / "raw.metadata.csv")
+    monkeypatch.chdir(tmp_path)
+    env: dict = {}
+    exec(code, env)
+    assert (env["summary"].documents, env["summary"].errors) == (5, 0)
+    assert len(env["tables"].facts) == 127 and env["tables"].facts.repeat_of.notna().sum() == 4
