@@ -149,7 +149,8 @@ def _details(figs: pd.DataFrame, links: pd.DataFrame, claims: pd.DataFrame) -> l
         speaker, ctype = claim.get((r.doc_id, r.sentence_id), ("", "")) if r.kind in ("money", "percent") else ("", "")
         d = {"id": r.figure_id, "doc_id": r.doc_id, "start": int(r.start_char), "end": int(r.end_char),
              "kind": r.kind, "text": r.text, "value": _value(r), "unit": _text(r.unit), "qualifier": _text(r.qualifier),
-             "interval": _interval(r.date_start, r.date_end, r.granularity), "name": _text(r.name), "rule": r.rule,
+             "interval": _interval(r.date_start, r.date_end, r.granularity), "name": _text(r.name),
+             "program": _text(getattr(r, "program", None)), "rule": r.rule,
              "note": _text(r.note), "project": linked.get((r.figure_id, "funds"), ""),
              "date": linked.get((r.figure_id, "dated"), ""), "speaker": speaker, "claim_type": ctype}
         rows.append({k: v for k, v in d.items() if v != ""})
@@ -185,7 +186,7 @@ def _views(out, doc_ids: list[str]) -> list[DocView]:
         text = row.text or ""
         shown = text[:MAX_DOC_CHARS]
         fl = per_doc.get(doc_id, [])
-        inside = [f for f in fl if f["end"] <= len(shown)]
+        inside = [f for f in fl if 0 <= f["start"] <= f["end"] <= len(shown)]
         views.append(DocView(doc_id, _text(row.title), _text(row.language), _text(row.published), _text(row.url),
                              shown, len(text) - len(shown), inside, len(fl) - len(inside)))
     return views
@@ -197,12 +198,13 @@ def build(out, max_docs: int = 200, sample: bool = False) -> Report:
         raise UsageError(f"{out} has no documents table", "run kzx extract first")
     docs = _df(out, "documents", ["doc_id", "title", "language", "published"])
     figs = _df(out, "figures", ["doc_id", "kind"])
-    counts = figs.groupby(["doc_id", "kind"]).size().unstack(fill_value=0)
-    index = docs.merge(counts, left_on="doc_id", right_index=True, how="left")
-    kinds = list(CORE) + sorted(set(counts.columns) - set(CORE))
+    counts = figs.groupby(["doc_id", "kind"]).size()
+    kinds = list(CORE) + sorted(set(figs.kind) - set(CORE))
+    index = docs.copy()
     for k in kinds:
-        index[k] = index[k].fillna(0).astype(int) if k in index else 0
-    index["n_figures"] = index[kinds].sum(axis=1) if kinds else 0
+        per_doc = counts.xs(k, level="kind") if k in set(figs.kind) else pd.Series(dtype="int64")
+        index[k] = index.doc_id.map(per_doc).fillna(0).astype(int)
+    index["n_figures"] = index[kinds].sum(axis=1)
     lang = figs.merge(docs[["doc_id", "language"]], on="doc_id", how="left")
     by_kl = lang.groupby(["kind", "language"]).size().unstack(fill_value=0).reindex(kinds, fill_value=0)
     errors = _df(out, "errors")

@@ -15,7 +15,7 @@ COLOURS = {"money": "#ffd54f", "percent": "#81d4fa", "date": "#a5d6a7", "project
            "quantity": "#ffab91", "count": "#b0bec5", "multiplier": "#f48fb1", "duration": "#e6ee9c"}
 OTHER = "#e0e0e0"
 DETAIL_FIELDS = [("value", "value"), ("unit", "unit"), ("qualifier", "qualifier"), ("interval", "interval"),
-                 ("name", "name"), ("rule", "rule"), ("project", "linked project"), ("date", "linked date"),
+                 ("name", "name"), ("program", "known program"), ("rule", "rule"), ("project", "linked project"), ("date", "linked date"),
                  ("speaker", "speaker"), ("claim_type", "claim type"), ("note", "note")]
 
 E = html.escape

@@ -165,3 +165,15 @@ def test_cli_writes_the_report_and_never_replaces_a_file_of_the_users(mini_out, 
     assert mine.read_text(encoding="utf-8") == "<p>my notes</p>"
     res = runner.invoke(app, ["report", str(tmp_path / "nothing"), "-o", str(tmp_path / "x.html")])
     assert res.exit_code == 2 and "no documents table" in res.output and not (tmp_path / "x.html").exists()
+
+
+def test_a_run_whose_every_input_failed_still_gives_a_report_listing_the_errors(tmp_path):
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "empty.txt").write_text("", encoding="utf-8")
+    (tmp_path / "in" / "blob.txt").write_bytes(b"%PDF-1.7\x00\x01\x02")
+    extract(Settings(inputs=(tmp_path / "in",), out=tmp_path / "out"))
+    line = rp.write_report(tmp_path / "out", tmp_path / "r.html")
+    page = (tmp_path / "r.html").read_text(encoding="utf-8")
+    assert "0 documents (0 in full, at most 200), 0 figures marked, 2 errors" in line
+    assert "empty.txt</td><td>decode</td><td>EmptyFile</td>" in page and "blob.txt</td>" in page
+    assert not _marks(page)
