@@ -63,33 +63,11 @@ def _text(v) -> str:
 
 
 def facts(out) -> pd.DataFrame:
-    """Money and percent figures with project, period, speaker and repeat_of: the `facts` table
-    when OUT has one, else the same columns built from figures, links, claims and documents."""
-    cols = ["figure_id", "doc_id", "sentence_id", "kind", "value_min", "value_max", "unit", "project", "project_key",
-            "period_start", "speaker", "claim_type", "published", "repeat_of"]
-    if tables.table_path(out, "facts") is not None:
-        f = _df(out, "facts")
-        return f[[c for c in cols if c in f.columns]]
-    figs = _df(out, "figures", ["figure_id", "doc_id", "sentence_id", "kind", "value_min", "value_max", "unit",
-                                "name", "name_key", "date_start"])
-    mp = figs[figs.kind.isin(["money", "percent"])].drop(columns=["name", "name_key", "date_start"])
-    links = _df(out, "links", ["source_id", "target_id", "relation"])
-    names, keys = figs.set_index("figure_id")["name"], figs.set_index("figure_id")["name_key"]
-    starts = figs.set_index("figure_id")["date_start"]
-    funds = links[links.relation == "funds"].drop_duplicates("source_id").set_index("source_id")["target_id"]
-    dated = links[links.relation == "dated"].drop_duplicates("source_id").set_index("source_id")["target_id"]
-    project = mp.figure_id.map(funds)
-    mp = mp.assign(project=project.map(names), project_key=project.map(keys),
-                   period_start=mp.figure_id.map(dated).map(starts))
-    claims = _df(out, "claims", ["doc_id", "sentence_id", "speaker", "claim_type"])
-    mp = mp.merge(claims, on=["doc_id", "sentence_id"], how="left")
-    docs = _df(out, "documents", ["doc_id", "published"])
-    mp = mp.merge(docs, on="doc_id", how="left")
-    # a repeat: the same kind, value, unit, project and period stated earlier in the same document
-    key = ["doc_id", "kind", "value_min", "value_max", "unit", "project_key", "period_start"]
-    first = mp.groupby(key, dropna=False, sort=False)["figure_id"].transform("first")
-    mp["repeat_of"] = first.where(first != mp.figure_id)
-    return mp[cols]
+    """The columns of `facts` the charts use (money and percent figures with project, period,
+    speaker and repeat_of); empty for a folder written before kzx had that table."""
+    cols = ["figure_id", "doc_id", "kind", "value_min", "value_max", "unit", "project", "project_key",
+            "period_start", "speaker", "published", "repeat_of"]
+    return _df(out, "facts", cols)
 
 
 def _year(v):
@@ -214,6 +192,7 @@ def build(out, max_docs: int = 200, sample: bool = False) -> Report:
                  undated=int(docs.published.isna().sum()), by_kind_language=by_kl, errors=errors.head(MAX_ERRORS),
                  n_errors=len(errors), index=index)
     rep.money_by_project, rep.figures_by_year, rep.percent_by_speaker, rep.notes = chart_data(facts(out))
+    rep.notes["no_facts"] = tables.table_path(out, "facts") is None
     rep.views = _views(out, _pick(index, max_docs, sample))
     return rep
 

@@ -138,8 +138,10 @@ def _overview(rep: Report) -> str:
 
 def _charts(rep: Report) -> str:
     n = rep.notes
+    old = ('<p class="cut">This folder has no <code>facts</code> table (an older kzx wrote it): '
+           "re-run kzx extract to draw the charts.</p>") if n.get("no_facts") else ""
     return (
-        '<section id="charts"><h2>Charts</h2>'
+        f'<section id="charts"><h2>Charts</h2>{old}'
         f'<figure class="chart" id="chart-money">{chart_money(rep.money_by_project)}'
         "<figcaption>Money by project: the top 20 projects by tenge linked to them (funds links). In every chart "
         f"a figure repeating an earlier one of its document counts once ({n.get('repeats', 0)} repeats left out)."

@@ -99,7 +99,18 @@ def test_charts_skip_repeats_and_read_years_from_periods_else_publication(mini_o
     assert rep.figures_by_year.to_dict() == {"money": {2021: 1, 2022: 0, 2023: 0},
                                              "percent": {2021: 0, 2022: 1, 2023: 1}}
     assert rep.percent_by_speaker.to_dict() == {"Sarsenov": 2}
-    assert rep.notes == {"undated_figures": 2, "unattributed_percent": 1, "repeats": 1}
+    assert rep.notes == {"undated_figures": 2, "unattributed_percent": 1, "repeats": 1, "no_facts": False}
+
+
+def test_a_folder_without_facts_says_so_instead_of_drawing_empty_charts(mini_out, tmp_path):
+    old = tmp_path / "old"
+    shutil.copytree(mini_out, old)
+    (old / "facts.parquet").unlink()
+    rep = rp.build(old)
+    assert rep.notes["no_facts"] and rep.money_by_project.empty and len(rep.views) == 2
+    rp.write_report(old, tmp_path / "r.html")
+    page = (tmp_path / "r.html").read_text(encoding="utf-8")
+    assert "no <code>facts</code> table" in page and len(_marks(page)) == 13
 
 
 def test_the_page_has_three_svg_charts_and_loads_nothing_from_outside(seeds_out, tmp_path):
@@ -149,6 +160,10 @@ def test_partitioned_tables_give_the_same_report(seeds_out, tmp_path):
     assert (a.n_documents, a.n_sentences, a.undated) == (b.n_documents, b.n_sentences, b.undated)
     assert a.money_by_project.to_dict() == b.money_by_project.to_dict()
     assert sorted(f["id"] for v in a.views for f in v.figures) == sorted(f["id"] for v in b.views for f in v.figures)
+    import kzx
+
+    one, many = kzx.read(out), kzx.read(parts)                    # the Python API reads both layouts too
+    assert all(len(getattr(one, t)) == len(getattr(many, t)) > 0 for t in ("documents", "figures", "facts"))
 
 
 def test_cli_writes_the_report_and_never_replaces_a_file_of_the_users(mini_out, tmp_path):
