@@ -1,6 +1,6 @@
 """Speed and memory figures, printed (never asserted: machines here are shared and noisy).
 
-usage: python benchmarks/bench.py [--copies N]
+usage: python benchmarks/bench.py [--copies N] [--workers N] [--compare DIR]
 
 - pipeline: documents, words and characters per second over N copies of data/raw, peak RSS;
 - dates: how many date mentions per second the date rules find and resolve, and how many of
@@ -26,20 +26,23 @@ from kzx.rules import load_rules  # noqa: E402
 from kzx.run import extract  # noqa: E402
 
 
-def bench_pipeline(copies: int, workers: int) -> None:
+def bench_pipeline(copies: int, workers: int, corpus: Path | None = None) -> float:
+    """Words per second over `copies` copies of `corpus` (default data/raw); printed and returned."""
+    corpus = corpus or ROOT / "data" / "raw"
     with tempfile.TemporaryDirectory() as tmp:
         src = Path(tmp) / "in"
         src.mkdir()
         for i in range(copies):
-            for f in sorted((ROOT / "data" / "raw").iterdir()):
+            for f in sorted(p for p in corpus.iterdir() if p.is_file()):
                 shutil.copy(f, src / f"{i:04d}_{f.name}")
         chars = sum(p.stat().st_size for p in src.iterdir())
         t = time.perf_counter()
         s = extract(Settings(inputs=(src,), out=Path(tmp) / "out", workers=workers))
         sec = time.perf_counter() - t
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(f"pipeline  workers={workers}: {s.documents} docs in {sec:.1f} s = {s.documents / sec:.1f} docs/s, "
+    print(f"pipeline  {corpus.name} workers={workers}: {s.documents} docs in {sec:.1f} s = {s.documents / sec:.1f} docs/s, "
           f"{s.words / sec:,.0f} words/s, {chars / sec / 1e3:,.0f} kB/s; peak RSS {rss:.0f} MB")
+    return s.words / sec
 
 
 def bench_dates() -> None:
@@ -67,6 +70,12 @@ if __name__ == "__main__":
     ap = argparse.ArgumentParser()
     ap.add_argument("--copies", type=int, default=20)
     ap.add_argument("--workers", type=int, default=1)
+    ap.add_argument("--compare", type=Path, metavar="DIR",
+                    help="also measure the documents in DIR (e.g. Russian/Kazakh texts) and print their "
+                         "words/s as a ratio to data/raw's, measured in the same run")
     a = ap.parse_args()
     bench_dates()
-    bench_pipeline(a.copies, a.workers)
+    base = bench_pipeline(a.copies, a.workers)
+    if a.compare:
+        other = bench_pipeline(a.copies, a.workers, a.compare)
+        print(f"words/s {a.compare.name} / data/raw = {other / base:.2f}")

@@ -3,17 +3,20 @@ the rule writer's debugger. The text is split into sentences first, as the pipel
 from __future__ import annotations
 
 from .config import Settings
-from .match import FIELDS, find_mentions
+from .match import FIELDS
 from .run import Engine
 from .segment import segment
+from .table_units import document_mentions
 
 
 def explain_text(text: str, settings: Settings) -> str:
     engine = Engine.build(settings)
     lines, dropped = [], []
-    for sent in segment(text, engine.nlp):
-        trace: list = []
-        for m in find_mentions(sent.text, engine.rules, settings.published, trace=trace):
+    sentences = list(segment(text, engine.nlp))
+    traces: list[list] = [[] for _ in sentences]
+    found = document_mentions(text, sentences, engine.rules, settings.published, traces=traces)
+    for sent, mentions, trace in zip(sentences, found, traces):
+        for m in mentions:
             vals = ", ".join(f"{k}={m.fields[k]}" for k in FIELDS if m.fields.get(k) is not None)
             lines.append(f"[{sent.start_char + m.start}:{sent.start_char + m.end}] {m.kind:8} {m.text!r}  "
                          f"rule={m.rule}  {vals}" + (f"  note={m.note}" if m.note else ""))

@@ -160,8 +160,8 @@ def find_mentions(text: str, rs, published: dt.date | None = None, trace: list |
     present: dict = {}       # rules sharing a pre-check run it once per sentence
     headline = title_cased(text, minor_words(rs))
     for rule in rs.rules:
-        if rule.needs_case and headline:
-            continue
+        if (rule.needs_case and headline) or rule.table:
+            continue                 # table headers are read document-wide (pipeline/table_units.py)
         if rule.requires is not None:
             key = (rule.requires.pattern, rule.requires.flags)
             if key not in present:

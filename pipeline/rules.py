@@ -17,7 +17,7 @@ from .errors import RuleError
 
 KINDS = {"money", "percent", "date", "project", "quantity", "count", "multiplier", "duration"}
 RULE_KEYS = {"id", "kind", "pattern", "flags", "priority", "exclude", "normalize", "examples", "negative",
-             "known_failures", "description", "unit", "requires", "needs_case"}
+             "known_failures", "description", "unit", "requires", "needs_case", "table"}
 # `x`: verbose patterns (spaces and line breaks ignored, so long patterns can be laid out); macros
 # hold no literal spaces, so they read the same in both modes.
 FLAG_BITS = {"i": regex.IGNORECASE, "ignorecase": regex.IGNORECASE, "x": regex.VERBOSE, "verbose": regex.VERBOSE}
@@ -39,6 +39,7 @@ class Rule:
     examples: tuple = ()
     negative: tuple = ()
     known_failures: tuple = ()
+    table: bool = False           # finds table headers naming a unit (groups scale, cur): pipeline/table_units.py
 
 
 @dataclass
@@ -235,4 +236,4 @@ def _make_rule(path: Path, i: int, spec, expand, seen: dict) -> Rule:
         raise RuleError(path, rid, "`negative` is a list of strings that must not match")
     return Rule(rid, kind, pattern, compiled, path.name, int(spec.get("priority", 0)), bool(spec.get("exclude")),
                 spec.get("normalize"), spec.get("unit"), requires, bool(spec.get("needs_case")), tuple(examples),
-                tuple(negative), tuple(spec.get("known_failures") or ()))
+                tuple(negative), tuple(spec.get("known_failures") or ()), bool(spec.get("table")))

@@ -17,10 +17,11 @@ from .errors import InputError
 from .facts import facts_for
 from .ingest import Document, discover, read_source
 from .link import claims_for, links_for
-from .match import FIELDS, find_mentions
+from .match import FIELDS
 from .metadata import MetadataIndex, find_dateline
 from .rules import RuleSet, load_rules
 from .segment import Sentence, make_nlp, segment
+from .table_units import document_mentions
 from .write import TableSet, clean_stale_staging
 
 ALL_TABLES = ("documents", "sentences", "figures", "links", "claims", "facts", "errors")
@@ -82,9 +83,9 @@ def resolve_published(doc: Document, engine: Engine, meta: MetadataIndex | None)
         doc.published = find_dateline(doc.text, engine.rules)
 
 
-def figure_rows(doc: Document, sent: Sentence, engine: Engine) -> list[dict]:
+def figure_rows(doc: Document, sent: Sentence, mentions) -> list[dict]:
     rows = []
-    for m in find_mentions(sent.text, engine.rules, doc.published):
+    for m in mentions:
         start, end = sent.start_char + m.start, sent.start_char + m.end
         row = {"figure_id": f"{doc.doc_id}:{m.kind}:{start}-{end}", "doc_id": doc.doc_id,
                "sentence_id": sent.sentence_id, "kind": m.kind, "text": m.text, "start_char": start,
@@ -108,8 +109,8 @@ def sentence_row(doc_id: str, s: Sentence) -> dict:
 def match_doc(doc: Document, sentences: list[Sentence], engine: Engine) -> DocRows:
     out = DocRows(document_row(doc))
     out.sentences = [sentence_row(doc.doc_id, s) for s in sentences]
-    for s in sentences:
-        out.figures.extend(figure_rows(doc, s, engine))
+    for s, mentions in zip(sentences, document_mentions(doc.text, sentences, engine.rules, doc.published)):
+        out.figures.extend(figure_rows(doc, s, mentions))
     out.links = links_for(doc, sentences, out.figures, engine.rules)
     out.claims = claims_for(doc, sentences, out.figures, engine.rules)
     out.facts = facts_for(doc, sentences, out.figures, out.links, out.claims)

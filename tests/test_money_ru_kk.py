@@ -109,3 +109,22 @@ def test_kazakh_postposed_qualifier_needs_its_case(rules):
     assert percents("Бұл өткен жылдан 12 пайызға көп, ал жоспардан 5 пайыздан асты.", rules)[0] == (
         "12 пайыз", 12, 12, "%", None)
     assert money("Жобаға 8 млрд теңгеден көп қаржы бөлінді.", rules) == [("8 млрд теңге", 8e9, 8e9, "KZT", "more_than")]
+
+
+def test_table_unit_through_the_pipeline(tmp_path):
+    from kzx.api import extract_text  # noqa: F401  (the library path must agree with the CLI's)
+    from kzx.config import Settings
+    from kzx.run import extract
+    import pandas as pd
+
+    src = tmp_path / "in"
+    src.mkdir()
+    (src / "budget.txt").write_text(
+        "Отчёт об исполнении бюджета.\n\nРасходы бюджета, тыс. тенге\nОбразование 1 204 567,3\nЗдравоохранение 80 100,0\n"
+        "Дефицит – - 2 500,0\n\nВ 2023 году построено 15 школ на 4 500 мест.\n", encoding="utf-8")
+    extract(Settings(inputs=(src,), out=tmp_path / "out"))
+    f = pd.read_parquet(tmp_path / "out" / "figures.parquet")
+    money = f[f.kind == "money"][["text", "value_min", "unit", "rule"]].values.tolist()
+    assert money == [["1 204 567,3", 1204567300.0, "KZT", "money.table_unit"],
+                     ["80 100,0", 80100000.0, "KZT", "money.table_unit"],
+                     ["2 500,0", -2500000.0, "KZT", "money.table_unit"]]

@@ -12,6 +12,7 @@ import pytest
 from conftest import ROOT
 from kzx.match import find_mentions
 from kzx.rules import load_rules
+from kzx.table_units import table_money_in_text
 
 RS = load_rules(ROOT / "rules")
 FIELDS = ("value_min", "value_max", "unit", "qualifier", "date_start", "date_end", "granularity", "name",
@@ -36,15 +37,22 @@ def _cases():
                                marks=pytest.mark.xfail(reason=ex.get("reason", "known failure"), strict=True))
 
 
+def _found(rule, text, pub):
+    """A table rule's example is a table (lines); any other rule's a sentence."""
+    if rule.table:
+        return [m for m in table_money_in_text(text, RS) if m.rule == rule.id]
+    return [m for m in find_mentions(text, RS, pub) if m.kind == rule.kind]
+
+
 @pytest.mark.parametrize("rule,ex,default_pub", list(_cases()))
 def test_rule_example(rule, ex, default_pub):
     if "negative" in ex:
-        found = [m for m in find_mentions(ex["negative"], RS, _date(default_pub)) if m.kind == rule.kind]
+        found = _found(rule, ex["negative"], _date(default_pub))
         assert not found, f"must not match: {[(m.text, m.rule) for m in found]}"
         return
     pub = _date(ex.get("published", default_pub))
     want = ex.get("match", ex["text"])
-    found = [m for m in find_mentions(ex["text"], RS, pub) if m.kind == rule.kind]
+    found = _found(rule, ex["text"], pub)
     spans = [m for m in found if m.text == want]
     assert spans, f"expected {want!r}, got {[(m.text, m.rule) for m in found]}"
     if ex.get("only"):                 # and nothing else of this kind in the text
