@@ -125,6 +125,8 @@ def _details(figs: pd.DataFrame, links: pd.DataFrame, claims: pd.DataFrame) -> l
     rows = []
     for r in figs.itertuples():
         speaker, ctype = claim.get((r.doc_id, r.sentence_id), ("", "")) if r.kind in ("money", "percent") else ("", "")
+        if ctype and not speaker:
+            speaker = "(none found)"          # a claim without a speaker: say so rather than leave it out
         d = {"id": r.figure_id, "doc_id": r.doc_id, "start": int(r.start_char), "end": int(r.end_char),
              "kind": r.kind, "text": r.text, "value": _value(r), "unit": _text(r.unit), "qualifier": _text(r.qualifier),
              "interval": _interval(r.date_start, r.date_end, r.granularity), "name": _text(r.name),

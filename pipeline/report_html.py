@@ -199,7 +199,7 @@ figcaption{color:#555;font-size:13px}.empty{color:#777;font-style:italic}
 #controls{position:sticky;top:0;background:#eceff1;padding:8px 12px;border-bottom:1px solid #ccc;z-index:5;display:flex;flex-wrap:wrap;gap:10px;align-items:center}
 #controls label{white-space:nowrap}#controls input[type=search]{padding:3px 6px;min-width:220px}
 .swatch{display:inline-block;width:12px;height:12px;border-radius:2px;vertical-align:middle;margin-right:3px}
-.doc{background:#fff;border:1px solid #ddd;border-radius:6px;margin:16px 0;padding:4px 16px 12px}
+.doc{background:#fff;border:1px solid #ddd;border-radius:6px;margin:16px 0;padding:4px 16px 12px;scroll-margin-top:90px}
 .doc h3{margin:8px 0 0}.meta{color:#666;font-size:13px;margin:0 0 8px}.cut{color:#a00;font-size:13px}
 .text{white-space:pre-wrap;overflow-wrap:anywhere}
 mark.k{border-radius:3px;padding:0 1px;cursor:pointer;color:inherit}

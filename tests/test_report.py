@@ -82,6 +82,7 @@ def test_a_mark_shows_value_unit_project_date_speaker_and_claim(mini_out, tmp_pa
                      "date": "2021 (2021-01-01 – 2021-12-31)", "speaker": "Sarsenov", "claim_type": "achieved"}
     assert data["a.txt:date:85-89"]["interval"] == "2021-01-01 – 2021-12-31 (year)"
     assert data["a.txt:project:33-51"]["name"] == "Aktau Cement Plant"
+    assert data["b.txt:money:31-46"]["speaker"] == "(none found)" and "speaker" not in data["a.txt:date:85-89"]
 
 
 def test_overview_counts_errors_and_undated_share(mini_out):
