@@ -75,10 +75,15 @@ def default_rules_dir() -> Path:
     return pkg / "rules_data"
 
 
+# libyaml's safe loader when PyYAML has it (the wheels do): the rule files load ~10x faster, which is
+# most of a small run's start-up; same safety, same result.
+_YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
 def _load_yaml(path: Path):
     try:
         with open(path, encoding="utf-8") as f:
-            return yaml.safe_load(f)
+            return yaml.load(f, Loader=_YAML_LOADER)
     except (OSError, UnicodeDecodeError) as e:
         raise RuleError(path, None, f"cannot read: {e}")
     except yaml.YAMLError as e:
