@@ -18,3 +18,6 @@ class Settings:
     workers: int = 1
     progress: bool = False
     max_file_bytes: int = MAX_FILE_BYTES
+    include: tuple[str, ...] = ()          # globs: read only these files of the input folders
+    exclude: tuple[str, ...] = ()          # globs: never read these
+    follow_links: bool = False             # follow symlinks that leave the input folder

@@ -11,13 +11,17 @@ import codecs
 import datetime as dt
 import hashlib
 import json
+import errno
+import fnmatch
 import os
 import re
+import stat
 from dataclasses import dataclass, field
 from email.utils import parsedate_to_datetime
 from pathlib import Path
 from typing import Iterator
 
+from .config import MAX_FILE_BYTES
 from .errors import InputError
 from .htmltext import html_to_text, looks_like_html
 
@@ -53,53 +57,194 @@ class Document:
 
 @dataclass(frozen=True)
 class Source:
-    """One input file and the root its doc_id is relative to; `fs`: the fsspec filesystem of a URL input."""
+    """One input file and its doc_id (unique in the run); `fs`: the fsspec filesystem of a URL input;
+    `data`: bytes already read (stdin)."""
     path: Path | str
     doc_id: str
     fs: object = None
+    data: bytes | None = None
+
+
+@dataclass(frozen=True)
+class Skip:
+    """A file or folder discovery left out on purpose (not an error): counted in the summary."""
+    path: str
+    reason: str
+
+
+# What discovery reads in a folder; anything else is skipped with a count (--include changes that).
+KNOWN_SUFFIXES = (".txt", ".text", ".md", ".markdown", ".html", ".htm", ".xhtml", ".json", ".jsonl", ".ndjson")
+STDIN = "-"
+SNIFF_BYTES = 8192
+
+
+@dataclass(frozen=True)
+class Walk:
+    """Discovery options. `avoid`: resolved paths never read (OUT, the metadata file)."""
+    include: tuple[str, ...] = ()
+    exclude: tuple[str, ...] = ()
+    follow_links: bool = False
+    avoid: tuple[str, ...] = ()
+    max_bytes: int = MAX_FILE_BYTES
 
 
 # ---------------------------------------------------------------- discovery
-def discover(inputs) -> Iterator[Source | InputError]:
-    """Yield every file under the inputs in sorted order; loops and unreadable dirs as errors."""
+def discover(inputs, walk: Walk = Walk()) -> Iterator[Source | InputError | Skip]:
+    """Every document file under the inputs, in input order, folders sorted; problems as errors.
+
+    doc_id: the path relative to the inputs' common parent (one folder: relative to it; one file:
+    its name), so ids are unique across inputs; a file met twice is read once (a Skip)."""
+    inputs = [Path(p) for p in inputs]
+    base = _id_base([p for p in inputs if str(p) != STDIN])
+    seen: dict[tuple[int, int], str] = {}
     for inp in inputs:
-        inp = Path(inp)
-        if inp.is_file():
-            yield Source(inp, inp.name)
-        elif inp.is_dir():
-            yield from _walk(inp, inp, set())
+        if str(inp) == STDIN:
+            yield _stdin(walk.max_bytes)
+            continue
+        try:
+            st = inp.stat()
+        except OSError as e:
+            yield InputError(inp, "discover", "NotFound" if isinstance(e, FileNotFoundError) else type(e).__name__,
+                             f"cannot open input: {e.strerror or e}")
+            continue
+        if _avoided(inp, walk):
+            yield Skip(str(inp), _avoid_reason(inp, walk))
+        elif stat.S_ISDIR(st.st_mode):
+            yield from _walk(inp, inp, base, walk, seen, ())
         else:
-            yield InputError(inp, "discover", "NotFound", "no such file or folder")
+            yield from _file(inp, st, base, walk, seen, named=True)
 
 
-def _walk(root: Path, folder: Path, seen: set) -> Iterator[Source | InputError]:
+def _id_base(inputs: list[Path]) -> str:
+    paths = [os.path.abspath(p) for p in inputs]
+    if not paths:
+        return os.getcwd()
+    common = os.path.commonpath(paths)
+    return os.path.dirname(common) if common in paths and not os.path.isdir(common) else common
+
+
+def _stdin(limit: int) -> Source | InputError:
+    import sys
+
+    data = sys.stdin.buffer.read(limit + 1)
+    if len(data) > limit:
+        return InputError(STDIN, "read", "FileTooLarge", f"standard input is over the {limit}-byte limit")
+    return Source(Path(STDIN), "stdin", data=data)
+
+
+def _avoided(p: Path, walk: Walk) -> bool:
+    return os.path.realpath(p) in walk.avoid or _is_kzx_output(p)
+
+
+def _avoid_reason(p: Path, walk: Walk) -> str:
+    return "kzx output" if os.path.isdir(p) else "metadata or baseline file"
+
+
+def _is_kzx_output(p: Path) -> bool:
+    """A folder holding a kzx manifest, or a kzx baseline file: never read as documents."""
+    target = p / "manifest.json" if p.is_dir() else p
+    if p.is_dir() and not target.is_file():
+        return False
+    if target.suffix.lower() != ".json":
+        return False
     try:
-        real = folder.resolve(strict=True)
-    except (OSError, RuntimeError) as e:
-        yield InputError(folder, "discover", "SymlinkLoop", f"cannot resolve folder: {e}")
-        return
-    if real in seen:
+        with open(target, "rb") as f:
+            head = f.read(4096)
+    except OSError:
+        return False
+    return b'"kzx_version"' in head or b'"rules_digest"' in head or head.lstrip().startswith(b'{"kzx_baseline"')
+
+
+def _inside(path: str, root: str) -> bool:
+    return path == root or path.startswith(root.rstrip(os.sep) + os.sep)
+
+
+def _walk(root: Path, folder: Path, base: str, walk: Walk, seen: dict, parents: tuple) -> Iterator:
+    real = os.path.realpath(folder)
+    if real in parents:
         yield InputError(folder, "discover", "SymlinkLoop", "symlink loop: folder already visited")
         return
-    seen = seen | {real}
+    parents = parents + (real,)
     try:
         entries = sorted(os.scandir(folder), key=lambda e: e.name)
     except OSError as e:
         yield InputError(folder, "discover", type(e).__name__, f"cannot list folder: {e.strerror or e}")
         return
+    root_real = os.path.realpath(root)
     for e in entries:
-        if e.name.startswith("."):
+        if e.name.startswith("."):          # .git, .DS_Store, kzx's staging folders
             continue
         p = Path(e.path)
         try:
-            is_dir = e.is_dir()  # follows symlinks
+            st = os.stat(p)                 # follows links: what the entry really is
         except OSError as err:
-            yield InputError(p, "discover", "SymlinkLoop", f"cannot follow link: {err.strerror or err}")
+            if err.errno == errno.ELOOP:
+                yield InputError(p, "discover", "SymlinkLoop", f"cannot follow link: {err.strerror or err}")
+            else:
+                yield InputError(p, "read", type(err).__name__, f"cannot open: {err.strerror or err}")
             continue
-        if is_dir:
-            yield from _walk(root, p, seen)
-        elif e.is_file() or e.is_symlink():
-            yield Source(p, p.relative_to(root).as_posix())
+        special = not (stat.S_ISDIR(st.st_mode) or stat.S_ISREG(st.st_mode))     # a FIFO, a device: never read
+        if e.is_symlink() and not special and not walk.follow_links and not _inside(os.path.realpath(p), root_real):
+            yield InputError(p, "discover", "LinkOutsideInput",
+                             f"symlink to {os.path.realpath(p)} leaves the input folder {root}; not followed "
+                             "(pass --follow-links to read it)")
+        elif _avoided(p, walk):
+            yield Skip(str(p), _avoid_reason(p, walk))
+        elif stat.S_ISDIR(st.st_mode):
+            yield from _walk(root, p, base, walk, seen, parents)
+        else:
+            yield from _file(p, st, base, walk, seen, named=False)
+
+
+def _file(p: Path, st, base: str, walk: Walk, seen: dict, named: bool) -> Iterator:
+    """One file met by discovery: a Source, a Skip (format, glob, duplicate) or an error (FIFO, device)."""
+    if not stat.S_ISREG(st.st_mode):
+        kind = ("a FIFO" if stat.S_ISFIFO(st.st_mode) else "a device" if stat.S_ISCHR(st.st_mode) or
+                stat.S_ISBLK(st.st_mode) else "a socket" if stat.S_ISSOCK(st.st_mode) else "not a regular file")
+        yield InputError(p, "discover", "NotRegularFile", f"{kind}, not a regular file; skipped")
+        return
+    doc_id = Path(os.path.relpath(os.path.abspath(p), base)).as_posix()
+    if not named:
+        reason = _unwanted(p, doc_id, walk)
+        if reason:
+            yield Skip(str(p), reason)
+            return
+    key = (st.st_dev, st.st_ino)
+    if key in seen:
+        yield Skip(str(p), f"same file as {seen[key]}")
+        return
+    seen[key] = doc_id
+    yield Source(p, doc_id)
+
+
+def _unwanted(p: Path, doc_id: str, walk: Walk) -> str | None:
+    """Why a file met in a folder is not read, or None: --exclude, --include, else known formats."""
+    match = lambda globs: any(fnmatch.fnmatchcase(doc_id, g) or fnmatch.fnmatchcase(p.name, g) for g in globs)
+    if match(walk.exclude):
+        return "excluded by --exclude"
+    if walk.include:
+        return None if match(walk.include) else "not matched by --include"
+    suffix = p.suffix.lower()
+    if suffix in KNOWN_SUFFIXES:
+        return None
+    if suffix:
+        return "not a known format"
+    return None if _sniff_text(p) else "not text (no extension, sniffed)"
+
+
+def _sniff_text(p: Path) -> bool:
+    """An extension-less file is read when its first bytes look like text: no NULs, no magic, few controls."""
+    try:
+        with open(p, "rb") as f:
+            head = f.read(SNIFF_BYTES)
+    except OSError:
+        return True                         # reading it will record the error
+    if not head.strip():
+        return True                         # read, and recorded as an empty file
+    if b"\x00" in head or any(head.startswith(m) for m in MAGIC):
+        return False
+    controls = sum(1 for b in head if b < 32 and b not in (9, 10, 12, 13))
+    return controls <= len(head) // 100
 
 
 # ---------------------------------------------------------------- decoding
@@ -151,19 +296,49 @@ def _plausible(text: str) -> bool:
     return good >= 0.9 * len(sample)
 
 
-# ---------------------------------------------------------------- formats
-def read_source(src: Source, max_bytes: int) -> list[Document]:
-    """One file → its documents. Raises InputError for a file that yields nothing usable."""
-    path = src.path
+def read_bytes(path: Path, max_bytes: int) -> bytes:
+    """A regular file's bytes, never more than max_bytes: a link swapped for /dev/zero or a FIFO
+    after discovery neither blocks (O_NONBLOCK) nor fills memory (the size is checked on the open file)."""
     try:
-        size = path.stat().st_size if src.fs is None else src.fs.size(path)
-        if size > max_bytes:
-            raise InputError(path, "read", "FileTooLarge", f"{size} bytes is over the {max_bytes}-byte limit")
-        raw = path.read_bytes() if src.fs is None else src.fs.cat_file(path)
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+        with os.fdopen(fd, "rb") as f:
+            st = os.fstat(f.fileno())
+            if not stat.S_ISREG(st.st_mode):
+                raise InputError(path, "discover", "NotRegularFile", "not a regular file; skipped")
+            if st.st_size > max_bytes:
+                raise InputError(path, "read", "FileTooLarge", f"{st.st_size} bytes is over the {max_bytes}-byte limit")
+            raw = f.read(max_bytes + 1)
     except InputError:
         raise
     except OSError as e:
         raise InputError(path, "read", type(e).__name__, e.strerror or str(e))
+    if len(raw) > max_bytes:
+        raise InputError(path, "read", "FileTooLarge", f"grew over the {max_bytes}-byte limit while read")
+    return raw
+
+
+def _read_url(src: Source, max_bytes: int) -> bytes:
+    try:
+        size = src.fs.size(src.path)
+        if size > max_bytes:
+            raise InputError(src.path, "read", "FileTooLarge", f"{size} bytes is over the {max_bytes}-byte limit")
+        return src.fs.cat_file(src.path)
+    except InputError:
+        raise
+    except OSError as e:
+        raise InputError(src.path, "read", type(e).__name__, e.strerror or str(e))
+
+
+# ---------------------------------------------------------------- formats
+def read_source(src: Source, max_bytes: int) -> list[Document]:
+    """One file → its documents. Raises InputError for a file that yields nothing usable."""
+    path = src.path
+    if src.data is not None:
+        raw = src.data
+    elif src.fs is not None:
+        raw = _read_url(src, max_bytes)
+    else:
+        raw = read_bytes(path, max_bytes)
     text, enc, warnings = decode(raw, path)
     sha = hashlib.sha256(raw).hexdigest()
     stripped = text.lstrip("\ufeff \t\r\n")

@@ -42,7 +42,8 @@ class MetadataIndex:
         try:
             text = path.read_text(encoding="utf-8-sig")
         except (OSError, UnicodeDecodeError) as e:
-            raise UsageError(f"cannot read metadata file {path}: {e}", "pass a UTF-8 CSV or JSON Lines file")
+            why = "not UTF-8" if isinstance(e, UnicodeDecodeError) else (e.strerror or str(e))
+            raise UsageError(f"cannot read the metadata file: {why} ({path})", "pass a UTF-8 CSV or JSON Lines file")
         recs = []
         if path.suffix.lower() in (".jsonl", ".ndjson", ".json") or text.lstrip().startswith("{"):
             for n, line in enumerate(text.splitlines(), 1):
@@ -50,14 +51,15 @@ class MetadataIndex:
                     try:
                         recs.append(json.loads(line))
                     except json.JSONDecodeError as e:
-                        raise UsageError(f"metadata file {path}, line {n}: invalid JSON ({e.msg})")
+                        raise UsageError(f"metadata line {n} is not valid JSON: {e.msg} ({path})",
+                                         "one JSON object per line, or a CSV with a header")
         else:
             recs = list(csv.DictReader(text.splitlines()))
         rows, problems = {}, []
         for n, r in enumerate(recs, 1):
             key = _column(r, ID_COLUMNS) if isinstance(r, dict) else None
             if not key:
-                raise UsageError(f"metadata file {path}, row {n}: no doc_id",
+                raise UsageError(f"metadata row {n} has no doc_id ({path})",
                                  f"the file needs a column naming the document ({', '.join(ID_COLUMNS)})")
             pub = _column(r, DATE_COLUMNS)
             date = parse_iso_date(pub)

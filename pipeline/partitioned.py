@@ -26,8 +26,8 @@ import pyarrow.parquet as pq
 
 from .config import Settings
 from .errors import InputError, UsageError
-from .ingest import Source, discover
-from .run import ALL_TABLES, Engine, Summary, _add, _manifest, metadata_error_rows, process_source
+from .ingest import Skip, Source, discover
+from .run import ALL_TABLES, Engine, Summary, _add, _manifest, discovery_walk, metadata_error_rows, process_source
 from .write import MANIFEST, ROW_GROUP, SCHEMAS
 
 DEFAULT_PARTITION_BYTES = 64 * 1024 * 1024   # a partition's input; its rows stay well inside a worker's memory
@@ -47,7 +47,8 @@ def discover_all(settings: Settings) -> list[Source | InputError]:
     """Local inputs through the local walk; URLs through fsspec. kzx's own output is never an input."""
     out_fs_, out_path = out_fs(settings.out)
     local = [i for i in settings.inputs if not is_url(i)]
-    items: list = list(discover(local)) if local else []   # one walk: doc ids stay unique across inputs
+    items: list = [i for i in discover(local, discovery_walk(settings)) if not isinstance(i, Skip)] if local else []
+    # one walk: doc ids stay unique across inputs
     for inp in (i for i in settings.inputs if is_url(i)):
         fs, root = fsspec.core.url_to_fs(str(inp))
         root = root.rstrip("/")

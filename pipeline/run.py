@@ -6,6 +6,7 @@ document (per worker) in memory. Workers (processes) each build the rules and sp
 from __future__ import annotations
 
 import datetime as dt
+import os
 import time
 from dataclasses import dataclass, field
 from multiprocessing import get_context
@@ -13,9 +14,9 @@ from multiprocessing import get_context
 
 from . import __version__
 from .config import Settings
-from .errors import InputError
+from .errors import InputError, UsageError
 from .facts import facts_for
-from .ingest import Document, discover, read_source
+from .ingest import Document, Skip, Source, Walk, discover, read_source
 from .link import claims_for, links_for
 from .match import FIELDS
 from .metadata import MetadataIndex, find_dateline
@@ -83,6 +84,9 @@ def resolve_published(doc: Document, engine: Engine, meta: MetadataIndex | None)
         doc.published = find_dateline(doc.text, engine.rules)
 
 
+UNRESOLVED = "relative date not resolved: the document has no publication date (pass --metadata or --published)"
+
+
 def figure_rows(doc: Document, sent: Sentence, mentions) -> list[dict]:
     rows = []
     for m in mentions:
@@ -93,6 +97,8 @@ def figure_rows(doc: Document, sent: Sentence, mentions) -> list[dict]:
         row.update({k: m.fields.get(k) for k in FIELDS})
         row["name_key"] = m.fields.get("name_key")
         row["program"] = m.fields.get("program")
+        if m.kind == "date" and row["date_start"] is None and not row["note"] and doc.published is None:
+            row["note"] = UNRESOLVED
         rows.append(row)
     return rows
 
@@ -172,32 +178,80 @@ class Summary:
     errors: int = 0
     input_errors: int = 0
     seconds: float = 0.0
+    skipped: dict = field(default_factory=dict)       # reason → number of files or folders left out
+    skipped_paths: list = field(default_factory=list)  # the first few, for the manifest
+    undated: int = 0                                   # documents without a publication date
+    unresolved: int = 0                                # relative dates left without bounds for that
+    rules: str = ""                                    # rules folder and digest in use
+    doc_ids: set = field(default_factory=set, repr=False)
 
     def count_figures(self, figures) -> None:
         for f in figures:
             self.kinds[f["kind"]] = self.kinds.get(f["kind"], 0) + 1
+            self.unresolved += f.get("note") == UNRESOLVED
+
+    def skip(self, s: Skip) -> None:
+        reason = "duplicate input" if s.reason.startswith("same file as") else s.reason
+        self.skipped[reason] = self.skipped.get(reason, 0) + 1
+        if len(self.skipped_paths) < 100:
+            self.skipped_paths.append([s.path, s.reason])
 
     def line(self) -> str:
         kinds = ", ".join(f"{k} {v}" for k, v in sorted(self.kinds.items())) or "no figures"
         wps = self.words / self.seconds if self.seconds else 0.0
-        return (f"{self.documents} documents, figures: {kinds}; {self.errors} errors; "
-                f"{self.seconds:.1f} s, {wps:,.0f} words/s")
+        parts = [f"{self.documents} documents, figures: {kinds}", f"{self.errors} errors"]
+        if self.skipped:
+            why = ", ".join(f"{n} {r}" for r, n in sorted(self.skipped.items()))
+            parts.append(f"skipped {sum(self.skipped.values())} ({why})")
+        if self.undated:
+            dates = f": {self.unresolved} relative dates left unresolved" if self.kinds else ""
+            parts.append(f"{self.undated} of {self.documents} documents undated{dates}; pass --metadata")
+        parts.append(f"{self.seconds:.1f} s, {wps:,.0f} words/s")
+        if self.rules:
+            parts.append(f"rules {self.rules}")
+        return "; ".join(parts)
+
+
+def check_output_folder(out, inputs=()) -> None:
+    """OUT must be a folder (or not exist yet), and not one of the inputs."""
+    out = os.path.realpath(out)
+    if os.path.exists(out) and not os.path.isdir(out):
+        raise UsageError(f"output folder is a file ({out})", "give -o a folder name")
+    for p in inputs:
+        if str(p) != "-" and os.path.isdir(p) and os.path.realpath(p) == out:
+            raise UsageError(f"output folder is an input folder ({p})",
+                             "write the tables elsewhere, e.g. -o out/ (a folder inside the input is skipped)")
+
+
+def discovery_walk(settings: Settings) -> Walk:
+    """The discovery options of a run; OUT and the metadata file are never read back in."""
+    avoid = tuple(os.path.realpath(p) for p in (settings.out, settings.metadata) if p and not _is_url(p))
+    return Walk(settings.include, settings.exclude, settings.follow_links, avoid, settings.max_file_bytes)
+
+
+def _is_url(p) -> bool:
+    return "://" in str(p)
 
 
 def extract(settings: Settings, tables=ALL_TABLES, progress=None, do_match: bool = True) -> Summary:
     """The whole pipeline over every input, streaming into the tables of settings.out."""
     t0 = time.time()
     started = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
+    check_output_folder(settings.out, settings.inputs)
     engine = Engine.build(settings)          # validates rules before any work
     meta = MetadataIndex.load(settings.metadata) if settings.metadata else None
-    out_dir = settings.out.resolve()
-    items = [i for i in discover(settings.inputs)     # never read our own output back in
-             if isinstance(i, InputError) or out_dir not in i.path.resolve().parents]
+    found = list(discover(settings.inputs, discovery_walk(settings)))
+    items = [i for i in found if isinstance(i, Source)]
     clean_stale_staging(settings.out)
     ts = TableSet(settings.out, tables)
-    summary = Summary()
+    summary = Summary(rules=rules_label(engine))
     used: set = set()
     try:
+        for i in found:                      # discovery's findings first: the same order with any -j
+            if isinstance(i, InputError):
+                _add(ts, [DocRows({}, errors=[error_row(i)])], summary, tables)
+            elif isinstance(i, Skip):
+                summary.skip(i)
         if settings.workers > 1 and len(items) > 1:
             ctx = get_context("spawn")
             with ctx.Pool(settings.workers, initializer=_init_worker, initargs=(settings, meta, do_match)) as pool:
@@ -232,7 +286,13 @@ def metadata_error_rows(settings: Settings, meta, used: set) -> list[dict]:
 
 def _add(ts: TableSet, rows_list: list[DocRows], summary: Summary, tables) -> None:
     for r in rows_list:
+        if r.document and r.document["doc_id"] in summary.doc_ids:     # never two documents with one id
+            r = DocRows({}, errors=[{"path": r.document["path"], "stage": "write", "error": "DuplicateId",
+                                     "message": f"doc_id {r.document['doc_id']!r} is already taken; not written"}])
+            summary.input_errors += 1
         if r.document:
+            summary.doc_ids.add(r.document["doc_id"])
+            summary.undated += r.document["published"] is None
             summary.documents += 1
             summary.words += len(r.document["text"].split())
             ts.add("documents", [r.document])
@@ -256,4 +316,15 @@ def _manifest(settings: Settings, engine: Engine, started: str, summary: Summary
             "inputs": [str(p) for p in settings.inputs], "metadata": str(settings.metadata) if settings.metadata else None,
             "published": settings.published, "started": started,
             "finished": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
-            "documents": summary.documents, "figures": summary.kinds, "errors": summary.errors}
+            "documents": summary.documents, "figures": summary.kinds, "errors": summary.errors,
+            "skipped": summary.skipped, "skipped_paths": summary.skipped_paths, "undated": summary.undated,
+            "unresolved_relative_dates": summary.unresolved}
+
+
+def rules_label(engine: Engine) -> str:
+    """'/path/to/rules (packaged, digest 1a2b3c4d)': which rules a run used, for the summary line."""
+    from .rules import default_rules_dir
+
+    root = engine.rules.root
+    where = "packaged" if os.path.realpath(root) == os.path.realpath(default_rules_dir()) else "--rules"
+    return f"{root} ({where}, digest {engine.rules.digest})"

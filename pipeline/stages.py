@@ -13,7 +13,7 @@ import pyarrow.parquet as pq
 
 from .errors import UsageError
 from .ingest import Document
-from .run import Engine, Summary, extract, failure_row, match_doc, sentence_row
+from .run import Engine, Summary, extract, match_doc, rules_label, sentence_row
 from .segment import Sentence, segment
 from .write import TableSet, clean_stale_staging
 
@@ -59,11 +59,11 @@ def _stage(settings, tables, fn, stale=()) -> Summary:
     old_errors = settings.out / "errors.parquet"
     if old_errors.exists():
         ts.add("errors", pq.read_table(old_errors).to_pylist())
-    summary = Summary()
+    summary = Summary(rules=rules_label(engine))
     try:
         fn(engine, ts, summary)
         summary.seconds = time.time() - t0
-        ts.commit({"stage": tables, "rules_digest": engine.rules.digest,
+        ts.commit({"stage": tables, "rules_dir": engine.rules.root, "rules_digest": engine.rules.digest,
                    "finished": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")}, merge=True, stale=stale)
     except BaseException:
         ts.abort()
@@ -71,20 +71,60 @@ def _stage(settings, tables, fn, stale=()) -> Summary:
     return summary
 
 
-def _failed(ts, summary, doc, stage: str, e: Exception) -> None:
+def _failed(ts, summary, doc, stage: str, err: tuple[str, str]) -> None:
     """One document failing a stage is recorded; the others go on."""
-    ts.add("errors", [failure_row(doc, stage, e)])
+    ts.add("errors", [{"path": doc.path, "stage": stage, "error": err[0], "message": f"{doc.doc_id}: {err[1]}"}])
     summary.errors += 1
     summary.input_errors += 1
 
 
+_ENGINE: dict = {}   # per worker process of -j: the Engine built once
+
+
+def _init_worker(settings) -> None:
+    _ENGINE["engine"] = Engine.build(settings)
+
+
+def _tokenize_one(doc: Document, engine) -> list[dict]:
+    return [sentence_row(doc.doc_id, s) for s in segment(doc.text, engine.nlp)]
+
+
+def _match_one(item, engine):
+    doc, sentences = item
+    return match_doc(doc, sentences, engine)
+
+
+def _guarded(fn, item, engine):
+    """(item, result, None) or (item, None, (error, message)): one document's failure is its own
+    (as plain strings, which cross a process boundary whatever the exception was)."""
+    try:
+        return item, fn(item, engine), None
+    except Exception as e:  # noqa: BLE001 - one bad document must not stop the stage
+        return item, None, (type(e).__name__, str(e))
+
+
+def _in_worker(args):
+    fn, item = args
+    return _guarded(fn, item, _ENGINE["engine"])
+
+
+def _each(settings, engine, fn, items):
+    """fn over items, in order: in this process, or in -j worker processes (spawned, each with its Engine)."""
+    if settings.workers <= 1:
+        for item in items:
+            yield _guarded(fn, item, engine)
+        return
+    from multiprocessing import get_context
+
+    with get_context("spawn").Pool(settings.workers, initializer=_init_worker, initargs=(settings,)) as pool:
+        yield from pool.imap(_in_worker, ((fn, item) for item in items), chunksize=4)
+
+
 def tokenize_stage(settings) -> Summary:
     def run(engine, ts, summary):
-        for doc in _documents(settings.out):
-            try:
-                rows = [sentence_row(doc.doc_id, s) for s in segment(doc.text, engine.nlp)]
-            except Exception as e:  # noqa: BLE001 - one bad document must not stop the stage
-                _failed(ts, summary, doc, "tokenize", e)
+        for doc, rows, err in _each(settings, engine, _tokenize_one, _documents(settings.out)):
+            if err is not None:
+                _failed(ts, summary, doc, "tokenize", err)
                 continue
             summary.documents += 1
             summary.words += len(doc.text.split())
@@ -92,19 +132,22 @@ def tokenize_stage(settings) -> Summary:
     return _stage(settings, ("sentences",), run, stale=("figures", "links", "claims", "facts"))
 
 
+def _with_sentences(out) -> Iterator[tuple[Document, list[Sentence]]]:
+    sents = _sentences(out)
+    pending = next(sents, None)
+    for doc in _documents(out):
+        mine = []
+        if pending is not None and pending[0] == doc.doc_id:
+            mine = pending[1]
+            pending = next(sents, None)
+        yield doc, mine
+
+
 def match_stage(settings) -> Summary:
     def run(engine, ts, summary):
-        sents = _sentences(settings.out)
-        pending = next(sents, None)
-        for doc in _documents(settings.out):
-            mine = []
-            if pending is not None and pending[0] == doc.doc_id:
-                mine = pending[1]
-                pending = next(sents, None)
-            try:
-                rows = match_doc(doc, mine, engine)
-            except Exception as e:  # noqa: BLE001 - one bad document must not stop the stage
-                _failed(ts, summary, doc, "match", e)
+        for (doc, _), rows, err in _each(settings, engine, _match_one, _with_sentences(settings.out)):
+            if err is not None:
+                _failed(ts, summary, doc, "match", err)
                 continue
             summary.documents += 1
             summary.words += len(doc.text.split())

@@ -1,4 +1,5 @@
 """The command line through typer's CliRunner: help, exit codes, outputs."""
+import re
 import shutil
 
 import pandas as pd
@@ -9,7 +10,7 @@ from conftest import ROOT
 from kzx.cli import app
 
 runner = CliRunner()
-COMMANDS = ["extract", "ingest", "tokenize", "match", "explain", "stats", "check"]
+COMMANDS = ["extract", "ingest", "tokenize", "match", "explain", "stats", "check", "rules"]
 
 
 @pytest.mark.parametrize("cmd", COMMANDS)
@@ -56,8 +57,8 @@ def test_cli_staged_commands_equal_extract(tmp_path):
     a, b = tmp_path / "a", tmp_path / "b"
     assert runner.invoke(app, ["extract", raw, "-o", str(a), "--metadata", meta]).exit_code == 0
     assert runner.invoke(app, ["ingest", raw, "-o", str(b), "--metadata", meta]).exit_code == 0
-    assert runner.invoke(app, ["tokenize", "-o", str(b)]).exit_code == 0
-    r = runner.invoke(app, ["match", "-o", str(b)])
+    assert runner.invoke(app, ["tokenize", "-o", str(b), "-j", "2"]).exit_code == 0
+    r = runner.invoke(app, ["match", str(b), "-j", "2"])
     assert r.exit_code == 0 and "5 documents" in r.output
     for t in ("documents", "sentences", "figures", "links", "claims", "facts"):
         pd.testing.assert_frame_equal(pd.read_parquet(a / f"{t}.parquet"), pd.read_parquet(b / f"{t}.parquet"))
@@ -79,8 +80,10 @@ def test_cli_summary_line_and_workers(tmp_path):
     r = runner.invoke(app, ["extract", str(ROOT / "data" / "raw"), "-o", str(tmp_path / "o"), "-j", "2"])
     assert r.exit_code == 0
     last = r.output.strip().splitlines()[-1]
-    assert last.startswith("5 documents, figures: count 45, date 86, duration 25, money 69, multiplier 11, percent 58, "
-                           "project 45, quantity 46; 0 errors; ") and last.endswith(" words/s")
+    assert re.fullmatch(r"5 documents, figures: count 45, date 86, duration 25, money 69, multiplier 11, percent 58, "
+                        r"project 45, quantity 46; 0 errors; 3 of 5 documents undated: 61 relative dates left "
+                        r"unresolved; pass --metadata; [\d.]+ s, [\d,]+ words/s; "
+                        + re.escape(f"rules {ROOT / 'rules'} (packaged, digest ") + r"[0-9a-f]{16}\)", last), last
 
 
 def test_cli_explain_lists_dropped_candidates_with_reasons():

@@ -31,14 +31,16 @@ def test_check_fails_on_a_rule_change_then_update_passes(tmp_path):
     baseline = tmp_path / "baseline.csv"
     shutil.copy(ROOT / "data" / "baseline_counts.csv", baseline)
     r = runner.invoke(app, ["check", str(out), "--baseline", str(baseline)])
-    assert r.exit_code == 1
+    assert r.exit_code == 3                                       # drift: not 1 (inputs failed), not 2 (usage)
     lines = r.output.splitlines()
-    assert lines[0].startswith("2 counts differ from the baseline")
-    assert lines[1].split() == ["doc_id", "kind", "baseline", "now", "difference"]
-    assert lines[2].split() == ["(all)", "percent", "58", "56", "-2"]
-    assert lines[3].split() == ["004_eb299ecfd6df5ace.txt", "percent", "6", "4", "-2"]
+    assert lines[0] == f"drift from the baseline {baseline} (tolerance 0):"
+    assert lines[1] == "counts: 2 of 48 differ"
+    assert lines[2].split() == ["doc_id", "kind", "baseline", "now", "difference"]
+    assert lines[3].split() == ["(all)", "percent", "58", "56", "-2"]
+    assert lines[4].split() == ["004_eb299ecfd6df5ace.txt", "percent", "6", "4", "-2"]
+    assert lines[-1] == "If the change is intended: kzx check OUT --baseline FILE --update"
     tol = {t: runner.invoke(app, ["check", str(out), "--baseline", str(baseline), "--tolerance", t]).exit_code
            for t in ("1", "2", "10%", "40%")}
-    assert tol == {"1": 1, "2": 0, "10%": 1, "40%": 0}
+    assert tol == {"1": 3, "2": 0, "10%": 3, "40%": 0}
     assert runner.invoke(app, ["check", str(out), "--baseline", str(baseline), "--update"]).exit_code == 0
     assert runner.invoke(app, ["check", str(out), "--baseline", str(baseline)]).exit_code == 0

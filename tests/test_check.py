@@ -1,0 +1,117 @@
+"""kzx check beyond counts: sums of value_max, links, the set of figures; the baseline file itself."""
+import json
+import re
+import shutil
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+from typer.testing import CliRunner
+
+from conftest import ROOT
+from kzx.cli import app
+
+runner = CliRunner()
+RAW, META = str(ROOT / "data" / "raw"), str(ROOT / "data" / "raw.metadata.csv")
+
+
+def _baseline(seeds_out, tmp_path):
+    out, _ = seeds_out
+    b = tmp_path / "kzx_baseline.json"
+    r = runner.invoke(app, ["check", str(out), "--baseline", str(b), "--update"])
+    assert (r.exit_code, r.output) == (0, f"baseline {b} updated (version 2, 385 figures)\n")
+    return out, b
+
+
+def test_check_catches_a_scale_word_regression_that_keeps_every_count(seeds_out, tmp_path):
+    out, b = _baseline(seeds_out, tmp_path)
+    r = runner.invoke(app, ["check", str(out), "--baseline", str(b)])
+    assert (r.exit_code, r.output) == (0, f"no drift from the baseline {b}: 48 counts, 32 sums, 385 figures "
+                                          "(tolerance 0)\n")
+    rules = tmp_path / "rules"
+    shutil.copytree(ROOT / "rules", rules)
+    scales = rules / "lexicon" / "scales.yaml"
+    text = scales.read_text(encoding="utf-8")
+    assert "\n  1000000000: [billion," in text
+    scales.write_text(text.replace("\n  1000000000: [billion,", "\n  500000000: [billion,"), encoding="utf-8")
+    half = tmp_path / "half"
+    assert runner.invoke(app, ["extract", RAW, "-o", str(half), "--metadata", META, "--rules", str(rules)]).exit_code == 0
+    r = runner.invoke(app, ["check", str(half), "--baseline", str(b), "--show", "2"])
+    assert r.exit_code == 3
+    lines = r.output.splitlines()
+    assert lines[0] == f"drift from the baseline {b} (tolerance 0):"
+    assert lines[1] == "sums of value_max: 1 of 32 differ"                     # no count changed
+    assert lines[3].split() == ["money", "KZT", "1.755413e+13", "1.427863e+13", "-3.275500e+12"]
+    assert lines[4] == "figures: 0 appeared, 0 disappeared, 51 changed value (of 385); first 2:"
+    assert lines[5] == "  ~ 001_2ca8d319622e1d63.txt money '16 billion tenge': 1.6e+10 KZT → 8e+09 KZT"
+    assert len(lines) == 8
+    report = json.loads(runner.invoke(app, ["check", "-o", str(half), "--baseline", str(b), "--format", "json"]).output)
+    assert report["drift"] is True and report["counts"]["differ"] == []
+    assert [(s["kind"], s["unit"]) for s in report["sums"]["differ"]] == [("money", "KZT")]
+    assert (report["figures"]["changed"], len(report["figures"]["first"])) == (51, 20)
+    assert report["figures"]["first"][1] == {"change": "changed", "doc_id": "002_b375e10d30cad7e7.txt", "kind": "money",
+                                             "text": "1 billion tenge", "baseline": "1e+09 KZT", "now": "5e+08 KZT"}
+    # their own tolerances: the sums may drift 20%, 51 of 385 figures (13%) may change
+    ok = runner.invoke(app, ["check", str(half), "--baseline", str(b), "--sum-tolerance", "20%",
+                             "--figure-tolerance", "14%"])
+    assert ok.exit_code == 0
+    assert runner.invoke(app, ["check", str(half), "--baseline", str(b), "--sum-tolerance", "20%",
+                               "--figure-tolerance", "50"]).exit_code == 3
+
+
+def test_check_reports_linked_projects_and_figures_that_disappeared(seeds_out, tmp_path):
+    out, b = _baseline(seeds_out, tmp_path)
+    changed = tmp_path / "changed"
+    shutil.copytree(out, changed)
+    links = pq.read_table(changed / "links.parquet")
+    pq.write_table(links.filter(pa.array([r != "funds" for r in links.column("relation").to_pylist()])),
+                   changed / "links.parquet")
+    figs = pq.read_table(changed / "figures.parquet")
+    pq.write_table(figs.filter(pa.array([t != "16 billion tenge" for t in figs.column("text").to_pylist()])),
+                   changed / "figures.parquet")
+    links = links.to_pandas()
+    r = runner.invoke(app, ["check", str(changed), "--baseline", str(b)])
+    assert r.exit_code == 3
+    n_projects = links[links.relation == "funds"].target_id.nunique()
+    assert f"linked projects: {n_projects} → 0 (-{n_projects})" in r.output.splitlines()
+    assert "  - 001_2ca8d319622e1d63.txt money '16 billion tenge': 1.6e+10 KZT" in r.output.splitlines()
+    assert "counts: 2 of 48 differ" in r.output.splitlines()             # the document's money and (all)
+
+
+def test_check_help_example_runs_as_written(seeds_out, tmp_path, monkeypatch):
+    help_text = runner.invoke(app, ["check", "--help"]).output
+    example = re.search(r"Example: (kzx check .+)", help_text).group(1).split()
+    assert example[:3] == ["kzx", "check", "data/out"]
+    out, _ = seeds_out
+    shutil.copytree(out, tmp_path / "data" / "out")                   # what README's first command leaves
+    shutil.copy(ROOT / "data" / "baseline_counts.csv", tmp_path / "data")
+    monkeypatch.chdir(tmp_path)
+    r = runner.invoke(app, example[1:])
+    assert r.exit_code == 0 and r.output.startswith("no drift from the baseline data/baseline_counts.csv: 48 counts")
+
+
+def test_check_baseline_file_errors_are_one_line_exit_2(seeds_out, tmp_path):
+    out, b = _baseline(seeds_out, tmp_path)
+    assert b.read_text(encoding="utf-8").startswith('{"kzx_baseline": 2,\n "counts": [\n  ["(all)", "count", 45],\n')
+    assert json.loads(b.read_text(encoding="utf-8"))["kzx_baseline"] == 2
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["kzx_baseline.json"]       # no temporary file left
+    bad = tmp_path / "bad.json"
+    bad.write_text('{"counts": []}', encoding="utf-8")
+    newer = tmp_path / "newer.json"
+    newer.write_text('{"kzx_baseline": 9}', encoding="utf-8")
+    cases = {
+        ("--baseline", str(tmp_path)): f"Error: baseline is a folder, not a file ({tmp_path})",
+        ("--baseline", str(bad)): f"Error: not a kzx baseline: no kzx_baseline version field ({bad})",
+        ("--baseline", str(newer)): f"Error: baseline version 9 is newer than this kzx reads ({newer})",
+        ("--baseline", str(tmp_path / "no" / "b.json"), "--update"):
+            f"Error: the baseline's folder does not exist ({tmp_path / 'no'})",
+        ("--baseline", str(tmp_path / "missing.json")): f"Error: baseline does not exist ({tmp_path / 'missing.json'})",
+        ("--baseline", str(b), "--tolerance", "lots"): "Error: tolerance 'lots' is not a number or a percentage",
+    }
+    for args, message in cases.items():
+        r = runner.invoke(app, ["check", str(out), *args])
+        assert r.exit_code == 2, args
+        assert r.output.splitlines()[0] == message
+        assert r.output.splitlines()[1].startswith("Hint: ")
+        assert "Traceback" not in r.output
+    r = runner.invoke(app, ["check", str(tmp_path / "nothing"), "--baseline", str(b)])
+    assert (r.exit_code, r.output.splitlines()[0]) == (2, f"Error: no such output folder ({tmp_path / 'nothing'})")
