@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 
 from conftest import ROOT
 from kzx.cli import app
-from kzx.run import UNRESOLVED
+from kzx.run import ALL_TABLES, UNRESOLVED
 from kzx.write import SCHEMAS
 
 runner = CliRunner()
@@ -153,8 +153,7 @@ def test_the_users_files_in_out_are_left_alone(tmp_path):
         assert runner.invoke(app, args + ["-o", str(out)]).exit_code == 0, args
         now = _tree(out)
         assert {k: now[k] for k in mine} == mine
-    assert sorted(set(now) - set(mine)) == ["claims.parquet", "documents.parquet", "errors.parquet", "figures.parquet",
-                                            "links.parquet", "manifest.json", "sentences.parquet"]
+    assert sorted(set(now) - set(mine)) == sorted([f"{t}.parquet" for t in ALL_TABLES] + ["manifest.json"])
 
 
 def test_undated_documents_are_reported_in_the_summary_and_note(tmp_path):
@@ -331,3 +330,16 @@ def test_a_device_given_as_input_is_an_error_row_not_a_hang(tmp_path):
     errors = pd.read_parquet(tmp_path / "out" / "errors.parquet")
     assert errors[["path", "stage", "error", "message"]].values.tolist() == [
         ["/dev/zero", "discover", "NotRegularFile", "a device, not a regular file; skipped"]]
+
+
+def test_no_table_ever_holds_two_documents_with_one_id(tmp_path):
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "a.json").write_text('[{"text": "Growth was 1%."}, {"text": "Growth was 2%."}]', encoding="utf-8")
+    (tmp_path / "in" / "a.json#1").write_text("Growth was 3%.", encoding="utf-8")   # a file named like a record
+    out = tmp_path / "out"
+    r = runner.invoke(app, ["extract", str(tmp_path / "in"), "-o", str(out), "--include", "*"])
+    assert r.exit_code == 1
+    assert _docs(out).doc_id.tolist() == ["a.json#1", "a.json#2"]
+    errors = pd.read_parquet(out / "errors.parquet")
+    assert errors.values.tolist() == [[str(tmp_path / "in" / "a.json#1"), "write", "DuplicateId",
+                                       "doc_id 'a.json#1' is already taken; not written"]]
