@@ -3,6 +3,7 @@ import json
 import re
 import shutil
 
+import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 from typer.testing import CliRunner
@@ -18,44 +19,62 @@ def _baseline(seeds_out, tmp_path):
     out, _ = seeds_out
     b = tmp_path / "kzx_baseline.json"
     r = runner.invoke(app, ["check", str(out), "--baseline", str(b), "--update"])
-    assert (r.exit_code, r.output) == (0, f"baseline {b} updated (version 2, 385 figures)\n")
+    assert (r.exit_code, r.output) == (0, f"baseline {b} updated (version 2, {_sizes(out)[2]} figures)\n")
     return out, b
+
+
+def _sizes(out):
+    """(count rows, sum rows, figures) of an output, as check counts them."""
+    figs = pd.read_parquet(out / "figures.parquet")
+    docs = pd.read_parquet(out / "documents.parquet")
+    kinds = set(figs.kind) | {"money", "percent", "date", "project"}
+    sums = figs.dropna(subset=["value_max"]).groupby(["kind", "unit"]).ngroups
+    return (len(docs) + 1) * len(kinds), sums, len(figs)
 
 
 def test_check_catches_a_scale_word_regression_that_keeps_every_count(seeds_out, tmp_path):
     out, b = _baseline(seeds_out, tmp_path)
     r = runner.invoke(app, ["check", str(out), "--baseline", str(b)])
-    assert (r.exit_code, r.output) == (0, f"no drift from the baseline {b}: 48 counts, 32 sums, 385 figures "
-                                          "(tolerance 0)\n")
+    n_counts, n_sums, n_figs = _sizes(out)
+    assert (r.exit_code, r.output) == (0, f"no drift from the baseline {b}: {n_counts} counts, {n_sums} sums, "
+                                          f"{n_figs} figures (tolerance 0)\n")
     rules = tmp_path / "rules"
     shutil.copytree(ROOT / "rules", rules)
     scales = rules / "lexicon" / "scales.yaml"
     text = scales.read_text(encoding="utf-8")
-    assert "\n  1000000000: [billion," in text
-    scales.write_text(text.replace("\n  1000000000: [billion,", "\n  500000000: [billion,"), encoding="utf-8")
+    line = "\n  1000000000: [billion, billions, bln, bn, bil, mlrd, milliard, milliards]"
+    assert line in text                                   # "billion" read as half of what it is
+    scales.write_text(text.replace(line, "\n  500000000: [billion, billions, bln, bn, bil]"
+                                         "\n  1000000000: [mlrd, milliard, milliards]"), encoding="utf-8")
     half = tmp_path / "half"
     assert runner.invoke(app, ["extract", RAW, "-o", str(half), "--metadata", META, "--rules", str(rules)]).exit_code == 0
     r = runner.invoke(app, ["check", str(half), "--baseline", str(b), "--show", "2"])
     assert r.exit_code == 3
     lines = r.output.splitlines()
     assert lines[0] == f"drift from the baseline {b} (tolerance 0):"
-    assert lines[1] == "sums of value_max: 1 of 32 differ"                     # no count changed
-    assert lines[3].split() == ["money", "KZT", "1.755413e+13", "1.427863e+13", "-3.275500e+12"]
-    assert lines[4] == "figures: 0 appeared, 0 disappeared, 51 changed value (of 385); first 2:"
+    figs, halved = pd.read_parquet(out / "figures.parquet"), pd.read_parquet(half / "figures.parquet")
+    changed = int((figs.value_max.fillna(-1) != halved.value_max.fillna(-1)).sum())
+    kzt = figs[figs.unit == "KZT"].value_max.sum()
+    kzt_now = halved[halved.unit == "KZT"].value_max.sum()
+    assert 0 < kzt_now < kzt and changed > 20
+    assert lines[1] == f"sums of value_max: 1 of {n_sums} differ"              # no count changed
+    assert lines[3].split() == ["money", "KZT", f"{kzt:e}", f"{kzt_now:e}", f"{kzt_now - kzt:e}"]
+    assert lines[4] == f"figures: 0 appeared, 0 disappeared, {changed} changed value (of {n_figs}); first 2:"
     assert lines[5] == "  ~ 001_2ca8d319622e1d63.txt money '16 billion tenge': 1.6e+10 KZT → 8e+09 KZT"
     assert len(lines) == 8
     report = json.loads(runner.invoke(app, ["check", "-o", str(half), "--baseline", str(b), "--format", "json"]).output)
     assert report["drift"] is True and report["counts"]["differ"] == []
     assert [(s["kind"], s["unit"]) for s in report["sums"]["differ"]] == [("money", "KZT")]
-    assert (report["figures"]["changed"], len(report["figures"]["first"])) == (51, 20)
+    assert (report["figures"]["changed"], len(report["figures"]["first"])) == (changed, 20)
     assert report["figures"]["first"][1] == {"change": "changed", "doc_id": "002_b375e10d30cad7e7.txt", "kind": "money",
                                              "text": "1 billion tenge", "baseline": "1e+09 KZT", "now": "5e+08 KZT"}
-    # their own tolerances: the sums may drift 20%, 51 of 385 figures (13%) may change
-    ok = runner.invoke(app, ["check", str(half), "--baseline", str(b), "--sum-tolerance", "20%",
-                             "--figure-tolerance", "14%"])
+    # their own tolerances: the sums may drift as much as they did, and as many figures change
+    sum_tol = f"{100 * (kzt - kzt_now) / kzt + 0.1:.1f}%"
+    ok = runner.invoke(app, ["check", str(half), "--baseline", str(b), "--sum-tolerance", sum_tol,
+                             "--figure-tolerance", str(changed)])
     assert ok.exit_code == 0
-    assert runner.invoke(app, ["check", str(half), "--baseline", str(b), "--sum-tolerance", "20%",
-                               "--figure-tolerance", "50"]).exit_code == 3
+    assert runner.invoke(app, ["check", str(half), "--baseline", str(b), "--sum-tolerance", sum_tol,
+                               "--figure-tolerance", str(changed - 1)]).exit_code == 3
 
 
 def test_check_reports_linked_projects_and_figures_that_disappeared(seeds_out, tmp_path):
@@ -74,7 +93,7 @@ def test_check_reports_linked_projects_and_figures_that_disappeared(seeds_out, t
     n_projects = links[links.relation == "funds"].target_id.nunique()
     assert f"linked projects: {n_projects} → 0 (-{n_projects})" in r.output.splitlines()
     assert "  - 001_2ca8d319622e1d63.txt money '16 billion tenge': 1.6e+10 KZT" in r.output.splitlines()
-    assert "counts: 2 of 48 differ" in r.output.splitlines()             # the document's money and (all)
+    assert f"counts: 2 of {_sizes(out)[0]} differ" in r.output.splitlines()   # the document's money and (all)
 
 
 def test_check_help_example_runs_as_written(seeds_out, tmp_path, monkeypatch):
