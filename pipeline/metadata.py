@@ -35,6 +35,7 @@ class MetadataIndex:
     rows: dict[str, dict]
     used: set = field(default_factory=set)
     problems: list[str] = field(default_factory=list)   # rows read with a part left out, for `errors`
+    shared_names: set = field(default_factory=set)      # file names several inputs share: not a key alone
 
     @classmethod
     def load(cls, path) -> "MetadataIndex":
@@ -71,7 +72,17 @@ class MetadataIndex:
     def _key(self, doc_id: str) -> str | None:
         """The row for a doc_id: itself, its file ("feed.jsonl" for "feed.jsonl#3"), its file name."""
         base = doc_id.split("#")[0]
-        return next((k for k in (doc_id, base, Path(base).name) if k in self.rows), None)
+        name = Path(base).name
+        keys = (doc_id, base) if name in self.shared_names else (doc_id, base, name)
+        return next((k for k in keys if k in self.rows), None)
+
+    def know_inputs(self, doc_ids) -> None:
+        """A bare file name names a document only when one input has that name (2022/a.txt, 2023/a.txt)."""
+        seen: dict[str, str] = {}
+        for d in doc_ids:
+            name = Path(d).name
+            if seen.setdefault(name, d) != d:
+                self.shared_names.add(name)
 
     def get(self, doc_id: str) -> dict | None:
         key = self._key(doc_id)

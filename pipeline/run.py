@@ -242,6 +242,8 @@ def extract(settings: Settings, tables=ALL_TABLES, progress=None, do_match: bool
     meta = MetadataIndex.load(settings.metadata) if settings.metadata else None
     found = list(discover(settings.inputs, discovery_walk(settings)))
     items = [i for i in found if isinstance(i, Source)]
+    if meta:
+        meta.know_inputs(i.doc_id for i in items)
     clean_stale_staging(settings.out)
     ts = TableSet(settings.out, tables)
     summary = Summary(rules=rules_label(engine))
@@ -279,7 +281,8 @@ def metadata_error_rows(settings: Settings, meta, used: set) -> list[dict]:
     """Metadata rows that matched no document, or were read with a part left out (known at the end)."""
     if not meta:
         return []
-    found = [("UnmatchedMetadata", f"metadata row for {doc_id!r} matches no input document")
+    found = [("UnmatchedMetadata", f"metadata row for {doc_id!r} matches no input document" + (
+              "; several inputs have that file name: key the row by doc_id" if doc_id in meta.shared_names else ""))
              for doc_id in meta.unmatched(used)] + [("BadMetadata", p) for p in meta.problems]
     return [{"path": str(settings.metadata), "stage": "metadata", "error": e, "message": m} for e, m in found]
 

@@ -343,3 +343,22 @@ def test_no_table_ever_holds_two_documents_with_one_id(tmp_path):
     errors = pd.read_parquet(out / "errors.parquet")
     assert errors.values.tolist() == [[str(tmp_path / "in" / "a.json#1"), "write", "DuplicateId",
                                        "doc_id 'a.json#1' is already taken; not written"]]
+
+
+def test_a_bare_file_name_in_the_metadata_dates_only_the_one_input_of_that_name(tmp_path):
+    for folder in ("2022", "2023"):
+        (tmp_path / folder).mkdir()
+        (tmp_path / folder / "a.txt").write_text("This year 5%.", encoding="utf-8")
+    (tmp_path / "2023" / "b.txt").write_text("This year 6%.", encoding="utf-8")
+    meta = tmp_path / "meta.csv"
+    meta.write_text("doc_id,published\na.txt,2022-07-15\n2023/a.txt,2023-03-01\nb.txt,2023-05-05\n", encoding="utf-8")
+    out = tmp_path / "out"
+    r = runner.invoke(app, ["extract", str(tmp_path / "2022"), str(tmp_path / "2023"), "-o", str(out),
+                            "--metadata", str(meta)])
+    docs = {r["doc_id"]: str(r["published"]) for r in pq.read_table(out / "documents.parquet").to_pylist()}
+    assert docs == {"2022/a.txt": "None", "2023/a.txt": "2023-03-01", "2023/b.txt": "2023-05-05"}
+    errors = pd.read_parquet(out / "errors.parquet")
+    assert errors[["error", "message"]].values.tolist() == [
+        ["UnmatchedMetadata", "metadata row for 'a.txt' matches no input document; several inputs have that file "
+                              "name: key the row by doc_id"]]
+    assert r.exit_code == 0
