@@ -85,6 +85,7 @@ def _qualifier(rs) -> dict:
             "suffix": regex.compile(r"-?(?:" + mac["KAZAKH_SUFFIX"] + r"){0,2}?(" + mac["QUALIFIER_SUFFIX"]
                                     + r")(?![\p{L}])", regex.I),
             "void": regex.compile(mac["QUALIFIER_VOID"], regex.I),
+            "change": regex.compile(r"\s+(?:" + mac["CHANGE_VERB"] + r")", regex.I),
             "minus": regex.compile(mac["MINUS_BEFORE"]),
         }
     return rs.cache["qualifier"]
@@ -106,8 +107,11 @@ def _read_qualifier(m: Mention, text: str, rs) -> str | None:
     if q:
         need = rs.lookup("qualifier_after_case", q.group(2))   # "теңгеден астам", not "пайызға көп"
         endings = q.group("endings").lower()
+        value = rs.lookup("qualifier_after", q.group(2))
+        if value == "up_to" and pats["change"].match(text, q.end()):
+            return None                      # "350 мың теңгеге дейін өсті": the change's target
         if need is None or any(endings.endswith(e) for e, case in rs.lexicon["kazakh_suffix"].items() if case == need):
-            return rs.lookup("qualifier_after", q.group(2))
+            return value
     return None
 
 
