@@ -19,6 +19,7 @@ from .facts import facts_for
 from .ingest import Document, Skip, Source, Walk, discover, read_source
 from .link import claims_for, links_for
 from .match import FIELDS
+from .projects_doc import more_projects
 from .metadata import MetadataIndex, find_dateline
 from .rules import RuleSet, load_rules
 from .segment import Sentence, make_nlp, segment
@@ -117,6 +118,9 @@ def match_doc(doc: Document, sentences: list[Sentence], engine: Engine) -> DocRo
     out.sentences = [sentence_row(doc.doc_id, s) for s in sentences]
     for s, mentions in zip(sentences, document_mentions(doc.text, sentences, engine.rules, doc.published)):
         out.figures.extend(figure_rows(doc, s, mentions))
+    extra = more_projects(doc, sentences, out.figures, engine.rules)    # acronyms, later shorter names
+    if extra:
+        out.figures = sorted(out.figures + extra, key=lambda f: (f["start_char"], f["end_char"], f["kind"]))
     out.links = links_for(doc, sentences, out.figures, engine.rules)
     out.claims = claims_for(doc, sentences, out.figures, engine.rules)
     out.facts = facts_for(doc, sentences, out.figures, out.links, out.claims)

@@ -53,9 +53,14 @@ def _known(rs) -> dict[str, str]:
     return rs.cache["known_programs"]
 
 
+_YEARS_TAIL = regex.compile(r"\s+(?:for|until|till|to)\s+(?:19|20)\d\d(?:\s*[-–—]\s*(?:19|20)?\d\d)?$", regex.I)
+
+
 def known_program(name: str, rs) -> str | None:
-    """The canonical spelling (programs.yaml) of the known program `name` names, else None."""
-    return _known(rs).get(_bare_key(name, rs))
+    """The canonical spelling (programs.yaml) of the known program `name` names, also with a year
+    tail ("Nurly Zhol state program for 2020-2025"), else None."""
+    known = _known(rs)
+    return known.get(_bare_key(name, rs)) or known.get(_bare_key(_YEARS_TAIL.sub("", name), rs))
 
 
 def name_key(name: str, rs) -> str:
