@@ -27,7 +27,8 @@ import pyarrow.parquet as pq
 from .config import Settings
 from .errors import InputError, UsageError
 from .ingest import Skip, Source, discover
-from .run import ALL_TABLES, Engine, Summary, _add, _manifest, discovery_walk, metadata_error_rows, process_source
+from .run import (ALL_TABLES, Engine, Summary, _add, _manifest, check_output_folder, discovery_walk, error_row,
+                  metadata_error_rows, process_source, rules_label)
 from .write import MANIFEST, ROW_GROUP, SCHEMAS
 
 DEFAULT_PARTITION_BYTES = 64 * 1024 * 1024   # a partition's input; its rows stay well inside a worker's memory
@@ -43,15 +44,17 @@ def out_fs(out) -> tuple[fsspec.AbstractFileSystem, str]:
 
 
 # ---------------------------------------------------------------- discovery and partitions
-def discover_all(settings: Settings) -> list[Source | InputError]:
-    """Local inputs through the local walk; URLs through fsspec. kzx's own output is never an input."""
+def discover_all(settings: Settings) -> list[Source | InputError | Skip]:
+    """Local inputs through the local walk (one walk: doc ids stay unique across inputs), URLs through
+    fsspec. kzx's own output is never an input."""
     out_fs_, out_path = out_fs(settings.out)
     local = [i for i in settings.inputs if not is_url(i)]
-    items: list = [i for i in discover(local, discovery_walk(settings)) if not isinstance(i, Skip)] if local else []
-    # one walk: doc ids stay unique across inputs
+    items: list = list(discover(local, discovery_walk(settings))) if local else []
+    several = len(settings.inputs) > 1
     for inp in (i for i in settings.inputs if is_url(i)):
         fs, root = fsspec.core.url_to_fs(str(inp))
         root = root.rstrip("/")
+        prefix = posixpath.basename(root) + "/" if several else ""   # as the local walk does: unique ids
         if not fs.exists(root):
             items.append(InputError(inp, "discover", "NotFound", "no such file or folder"))
         elif fs.isfile(root):
@@ -60,8 +63,8 @@ def discover_all(settings: Settings) -> list[Source | InputError]:
             for p in sorted(fs.find(root)):
                 rel = posixpath.relpath(p, root)
                 if not any(part.startswith(".") for part in rel.split("/")):
-                    items.append(Source(fs.unstrip_protocol(p), rel, fs))
-    return [i for i in items if isinstance(i, InputError) or not _inside(i, out_fs_, out_path)]
+                    items.append(Source(fs.unstrip_protocol(p), prefix + rel, fs))
+    return [i for i in items if not isinstance(i, Source) or not _inside(i, out_fs_, out_path)]
 
 
 def _inside(src: Source, fs, out_path: str) -> bool:
@@ -197,14 +200,23 @@ def extract_partitioned(settings: Settings, partition_bytes: int = DEFAULT_PARTI
 
     t0 = time.time()
     started = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
+    if not is_url(settings.out):
+        check_output_folder(settings.out, [i for i in settings.inputs if not is_url(i)])
     engine = Engine.build(settings)          # validates rules before any work
     meta = MetadataIndex.load(settings.metadata) if settings.metadata else None
-    parts = partitions(discover_all(settings), partition_bytes)
+    found = discover_all(settings)
+    sources = [i for i in found if isinstance(i, Source)]
+    if meta:
+        meta.know_inputs(i.doc_id for i in sources)
+    parts = partitions(sources, partition_bytes)
     fs, out = out_fs(settings.out)
     fs.makedirs(out, exist_ok=True)
     stage = f"{out}/.kzx-staging-{uuid.uuid4().hex[:8]}"
     stage_url = fs.unstrip_protocol(stage) if is_url(settings.out) else stage
-    summary, used, counts = Summary(), set(), {t: 0 for t in ALL_TABLES}
+    summary, used, counts = Summary(rules=rules_label(engine)), set(), {t: 0 for t in ALL_TABLES}
+    for i in found:                          # discovery's findings stay on the client: nothing to ship
+        if isinstance(i, Skip):
+            summary.skip(i)
     try:
         if submit is None and settings.workers > 1 and len(parts) > 1:
             submit = _process_pool(settings.workers)
@@ -219,7 +231,8 @@ def extract_partitioned(settings: Settings, partition_bytes: int = DEFAULT_PARTI
             used |= r.used
             for t, n in r.counts.items():
                 counts[t] += n
-        _metadata_rows(fs, stage, len(parts), settings, meta, used, summary, counts)
+        _run_errors(fs, stage, len(parts), [error_row(i) for i in found if isinstance(i, InputError)]
+                    + metadata_error_rows(settings, meta, used), summary, counts)
         summary.seconds = time.time() - t0
         manifest = dict(_manifest(settings, engine, started, summary), layout="partitioned", engine=engine_name,
                         partitions=len(parts), partition_bytes=partition_bytes, tables=counts)
@@ -248,18 +261,21 @@ def _merge(total: Summary, part: Summary) -> None:
     total.words += part.words
     total.errors += part.errors
     total.input_errors += part.input_errors
+    total.undated += part.undated
+    total.unresolved += part.unresolved
     for k, v in part.kinds.items():
         total.kinds[k] = total.kinds.get(k, 0) + v
 
 
-def _metadata_rows(fs, stage, pid, settings, meta, used, summary, counts) -> None:
-    """Metadata problems are known once every partition is done: one more part of `errors`."""
-    rows = metadata_error_rows(settings, meta, used)
+def _run_errors(fs, stage, pid, rows, summary, counts) -> None:
+    """Discovery's and the metadata file's errors (the latter known once every partition is done):
+    one more part of `errors`, after the partitions' own."""
     if rows:
         w = PartWriter(fs, stage, pid, ("errors",))
         w.add("errors", rows)
         counts["errors"] += w.close()["errors"]
         summary.errors += len(rows)
+        summary.input_errors += sum(1 for r in rows if r["stage"] == "discover")
 
 
 def _commit(fs, out: str, stage: str, manifest: dict) -> None:

@@ -177,3 +177,24 @@ def test_a_worker_killed_mid_run_still_gives_every_document_once(tmp_path):
     assert len(docs) == 20 and docs.doc_id.is_unique
     assert result["summary"].documents == 20
     assert len(pd.read_parquet(out / "figures")) == 4 * 385
+
+
+def test_partitioned_run_guards_like_the_local_one(tmp_path):
+    src = tmp_path / "corpus"
+    shutil.copytree(RAW, src)
+    (src / "scan.png").write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(64))
+    r = CliRunner().invoke(app, ["extract", str(src), "-o", str(src), "--partition-size", "1MB"])
+    assert r.exit_code == 2
+    assert "output folder is an input folder" in r.output
+    out = tmp_path / "out"
+    (src / "broken.json").write_text('{"title": "x", "text": ', encoding="utf-8")
+    r = CliRunner().invoke(app, ["extract", str(src), "-o", str(out), "--partition-size", "20KB"])
+    assert r.exit_code == 1, r.output
+    assert "skipped 1 (" in r.output
+    local = CliRunner().invoke(app, ["extract", str(src), "-o", str(tmp_path / "local")])
+    undated = [part for part in local.output.split("; ") if "documents undated" in part]
+    assert undated and undated[0].startswith("3 of 5 documents undated: ")   # two seeds have a dateline
+    assert undated[0] in r.output.split("; ")
+    errors = pd.read_parquet(out / "errors")
+    assert errors[["path", "stage"]].values.tolist() == [[str(src / "broken.json"), "parse"]]
+    assert sorted(pd.read_parquet(out / "documents").doc_id) == sorted(p.name for p in RAW.iterdir())
