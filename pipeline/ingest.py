@@ -505,11 +505,16 @@ _KAZAKH = re.compile(r"[әғқңөұүһіӘҒҚҢӨҰҮҺІ]")
 _LETTER = re.compile(r"[^\W\d_]")
 
 
+# Letters of the 2021 Latin Kazakh alphabet that English never writes (teńge, jylǵy, ýaqyt, bıyl).
+_KAZAKH_LATIN = re.compile(r"[ǵńýıǴŃÝ]")
+
+
 def guess_language(text: str) -> str:
-    """'en', 'ru' or 'kk' from the script of a sample (Kazakh has letters Russian lacks)."""
+    """'en', 'ru' or 'kk' from the script of a sample (Kazakh has letters Russian lacks, and its
+    Latin script letters English lacks)."""
     sample = text[:5000]
     letters = len(_LETTER.findall(sample)) or 1
     cyr = len(_CYRILLIC.findall(sample))
     if cyr / letters < 0.3:
-        return "en"
+        return "kk" if len(_KAZAKH_LATIN.findall(sample)) > letters * 0.005 else "en"
     return "kk" if len(_KAZAKH.findall(sample)) > cyr * 0.02 else "ru"

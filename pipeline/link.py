@@ -28,31 +28,48 @@ from .rules import alternation
 from .segment import hard_wrapped
 
 
+def _words(rs, name: str) -> list[str]:
+    """A word list with its Russian/Kazakh companion (`speech_verb` + `speech_verb_ru`)."""
+    return rs.lexicon_aliases.get(name, []) + rs.lexicon_aliases.get(name + "_ru", [])
+
+
 def _alt(rs, name: str) -> str:
-    return rs.macros[name.upper()]
+    return alternation(_words(rs, name))
+
+
+def _lookup(rs, name: str, alias: str) -> str | None:
+    return rs.lookup(name, alias) or rs.lookup(name + "_ru", alias)
 
 
 def _patterns(rs) -> dict:
     if "link" in rs.cache:
         return rs.cache["link"]
     say = _alt(rs, "speech_verb")
-    endings = "|".join(regex.escape(e) for e in rs.lexicon_aliases["surname_ending"])
+    endings = "|".join(regex.escape(e) for e in _words(rs, "surname_ending"))
     name = r"(?:\p{Lu}\p{Ll}+(?:-\p{Lu}\p{Ll}+)?\s+){0,2}\p{Lu}\p{Ll}+(?:-\p{Lu}\p{Ll}+)?"
+    according = alternation(["according to"] + rs.lexicon_aliases.get("according_ru", []))
     pats = {
-        "after": regex.compile(rf"(?<![\p{{L}}])(?:{say})\s+(?:[\p{{L}}-]+\s+){{0,6}}?(?P<name>{name})(?![\p{{L}}])"),
+        "after": regex.compile(rf"(?<![\p{{L}}])(?:{say})\s+(?:[\p{{L}}-]+\s+){{0,8}}?(?P<name>{name})(?![\p{{L}}])"),
         "before": regex.compile(rf"(?P<name>{name}),?\s+(?:{say})(?![\p{{L}}])"),   # "..., Satkaliyev, said"
-        "according": regex.compile(rf"(?<![\p{{L}}])(?i:according\s+to)\s+(?:[\p{{L}}-]+\s+){{0,6}}?(?P<name>{name})(?=\s*[,.:])"),
+        "according": regex.compile(rf"(?<![\p{{L}}])(?i:{according})\s+(?:[\p{{L}}-]+\s+){{0,6}}?(?P<name>{name})(?=\s*[,.:])"),
+        # Kazakh puts "according to" after the name, in the genitive: "Сатыбалдының айтуынша,"
+        "according_after": regex.compile(rf"(?P<name>{name})\s+(?:айтуынша|сөзінше|pikirinshe|aıtýynsha)(?![\p{{L}}])"),
         "role_name": regex.compile(rf"(?<![\p{{L}}])(?P<role>{_alt(rs, 'role')})(?:\s+of\s+(?:the\s+)?(?:[\p{{L}}-]+\s+){{1,5}}?)?"
                                    rf"\s*(?P<name>{name})(?![\p{{L}}])", regex.I),
         "role": regex.compile(rf"(?<![\p{{L}}])(?P<role>{_alt(rs, 'role')})(?:\s+\p{{Ll}}+){{0,2}}\s+(?:{say})(?![\p{{L}}])"
                               rf"|(?:{say})\s+(?P<role2>{_alt(rs, 'role')})(?![\p{{L}}])", regex.I),
-        "quote_back": regex.compile(rf"[\"”»]\s*[,.]?\s*[-–—]?\s*(?:he|she)\s+(?:{say})(?![\p{{L}}])", regex.I),
+        "quote_back": regex.compile(rf"[\"”»]\s*[,.]?\s*[-–—]?\s*(?:he|she|он|она|ол)\s+(?:{say})(?![\p{{L}}])"
+                                    rf"|[\"”»]\s*[,.]?\s*[-–—]\s*(?:{say})\s+(?:он|она|ол)(?![\p{{L}}])", regex.I),
         "back": regex.compile(rf"(?<![\p{{L}}])(?:{_alt(rs, 'back_reference')})(?![\p{{L}}])", regex.I),
         "surname": regex.compile(rf"(?<![\p{{L}}-])\p{{Lu}}\p{{Ll}}+(?:-\p{{Lu}}\p{{Ll}}+)?(?:{endings})(?![\p{{L}}])"),
         "address": regex.compile(rf"(?<![\p{{L}}])(?:{_alt(rs, 'address_word')})(?![\p{{L}}])", regex.I),
         "funds_after": regex.compile(rf"^\s*(?:{_alt(rs, 'funds_after')})(?![\p{{L}}])", regex.I),
         "funds_link": regex.compile(rf"^[\s,]*(?:(?:{_alt(rs, 'funds_after')})\s+)?(?:{_alt(rs, 'funds_link')})"
-                                    rf"\s+(?:the\s+)?$", regex.I),
+                                    rf"\s+(?:the\s+)?$"
+                                    # Russian: "необходимо для завершения строительства ЛРТ"
+                                    rf"|^[\s,]*(?:(?:{_alt(rs, 'funds_after')})\s+)?"
+                                    rf"(?:{alternation(rs.lexicon_aliases.get('funds_link_ru', ['для']))})"
+                                    rf"(?:\s+\p{{Ll}}+){{0,3}}\s+$", regex.I),
         "funds_break": regex.compile(rf"(?<![\p{{L}}])(?:{_alt(rs, 'funds_break')})(?![\p{{L}}])", regex.I),
         "funds": regex.compile(rf"(?<![\p{{L}}])(?:{_alt(rs, 'funds_cue')})\s+(?:(?:{_alt(rs, 'qualifier')})\s+)?$", regex.I),
         "frame": regex.compile(rf"(?<![\p{{L}}])(?:{_alt(rs, 'project_frame')})\s+(?:the\s+)?(?:\p{{Ll}}+\s+)?$", regex.I),
@@ -67,16 +84,38 @@ def _patterns(rs) -> dict:
 
 def _types(rs):
     table: dict[str, list[str]] = {}
-    for alias, typ in rs.lexicon["claim_type"].items():
-        table.setdefault(typ, []).append(alias)
+    for name in ("claim_type", "claim_type_ru"):
+        for alias, typ in rs.lexicon.get(name, {}).items():
+            table.setdefault(typ, []).append(alias)
     order = ["instructed", "planned", "achieved"]
     return [(t, table[t]) for t in order if t in table]
 
 
 def _surname(name: str, pats) -> str | None:
-    """The surname in a name ("Kassym-Jomart Tokayev" → "Tokayev"); None for titles ("President")."""
-    good = [w for w in name.split() if pats["surname"].fullmatch(w)]
-    return good[-1] if good else None
+    """The surname in a name ("Kassym-Jomart Tokayev" → "Tokayev"); None for titles ("President").
+    A Cyrillic given name + surname without a telling ending ("Берик Уали") gives its last word."""
+    words = name.split()
+    good = [w for w in words if pats["surname"].fullmatch(w)]
+    if good:
+        return good[-1]
+    return words[-1] if len(words) >= 2 and _CYRILLIC.match(words[-1]) else None
+
+
+_CYRILLIC = regex.compile(r"\p{Cyrillic}")
+# Case endings a surname takes after "по словам", in the genitive or instrumental, in Russian
+# (Касымбека, Ахметовым, Ивановой) and Kazakh (Сатыбалдының); "ой"/"ую" stand for a female "-а".
+_CASE_ENDINGS = ("ның", "нің", "дың", "дің", "тың", "тің", "ым", "ом", "ем", "а", "у", "е", "я", "ю")
+_FEMALE = ("ой", "ую")
+
+
+def _nominative(surname: str | None, words: set) -> str | None:
+    """The form of a Cyrillic surname the document also writes alone ("Касымбека" → "Касымбек" when
+    the text has "Касымбек"; SPEC: the nominative where the document writes it), else as found."""
+    if not surname or not _CYRILLIC.match(surname) or surname in words and not surname.endswith(_CASE_ENDINGS):
+        return surname
+    cands = [surname[:-len(e)] for e in _CASE_ENDINGS if surname.endswith(e)]
+    cands += [surname[:-2] + "а" for e in _FEMALE if surname.endswith(e)]
+    return next((c for c in cands if len(c) >= 3 and c in words), surname)
 
 
 def _funds(f: dict, p: dict, stext: str, start0: int, pats) -> bool:
@@ -87,11 +126,16 @@ def _funds(f: dict, p: dict, stext: str, start0: int, pats) -> bool:
         return True                               # "Under the X program, 5 billion tenge was spent"
     if p["start_char"] >= f["end_char"]:          # the project comes after: only a joining phrase between
         return bool(pats["funds_link"].search(_between(stext, start0, f, p)))
+    if _DASH_ONLY.match(_between(stext, start0, f, p)):
+        return True                               # a list of projects and costs: «фабрика "Шалкия" – 414,7 млрд»
     before = stext[max(0, f["start_char"] - start0 - 60):f["start_char"] - start0]
     after = stext[f["end_char"] - start0:f["end_char"] - start0 + 40]
     if pats["funds"].search(before) or (before.rstrip().endswith("(") and after.lstrip().startswith(")")):
         return True
     return bool(pats["funds_after"].search(after)) and not pats["funds_break"].search(_between(stext, start0, f, p))
+
+
+_DASH_ONLY = regex.compile(r"^[\"»”’']?\s*[-–—:]\s*$")
 
 
 def _counts(f: dict, p: dict, stext: str, start0: int, pats) -> bool:
@@ -150,16 +194,20 @@ def _between(stext: str, start0: int, a, b) -> str:
     return stext[lo - start0:hi - start0]
 
 
+_CAPITALIZED = regex.compile(r"(?<![\p{L}-])\p{Lu}\p{Ll}+(?:-\p{Lu}\p{Ll}+)?(?![\p{L}])")
+
+
 def speakers(doc, sentences, rs) -> dict[int, str | None]:
     """sentence_id → speaker surname (or None for the writer's own narration)."""
     pats = _patterns(rs)
     text = doc.text
     counts: Counter = Counter(m.group(0) for m in pats["surname"].finditer(text))
+    words = set(_CAPITALIZED.findall(text))
     roles: dict[str, str] = {}          # title → the surname first written right after it
     for m in pats["role_name"].finditer(text):
         surname = _surname(m.group("name"), pats)
         if surname:
-            roles.setdefault(rs.lookup("role", m.group("role")), surname)
+            roles.setdefault(_lookup(rs, "role", m.group("role")), surname)
     lines = [ln for ln in text[:600].splitlines() if ln.strip()]
     signer = None
     if lines and pats["address"].search(lines[0]):
@@ -178,16 +226,18 @@ def speakers(doc, sentences, rs) -> dict[int, str | None]:
     for para in paragraphs:
         ptext = text[para[0].start_char:para[-1].end_char]
         who = None
-        for key in ("after", "before", "according"):
+        for key in ("after", "before", "according", "according_after"):
             for m in pats[key].finditer(ptext):
-                who = _surname(m.group("name"), pats) or who
+                name = m.group("name")      # "Сатыбалдының айтуынша": the word before it is a name
+                who = _surname(name, pats) or (name.split()[-1] if key == "according_after" else None) or who
         if who is None and counts:
             role = pats["role"].search(ptext)
             if role:
-                title = rs.lookup("role", role.group("role") or role.group("role2"))
+                title = _lookup(rs, "role", role.group("role") or role.group("role2"))
                 who = roles.get(title) or counts.most_common(1)[0][0]
         if who is None and pats["quote_back"].search(ptext):   # '..." - he said.': the quote is the last speaker's
             who = last
+        who = _nominative(who, words)
         for s in para:
             sp = who
             if sp is None and pats["back"].search(s.text):

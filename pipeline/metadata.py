@@ -102,11 +102,15 @@ _PREFIX = regex.compile(r"^\s*(?:(?:date|published|posted|updated|dated)\s*:?\s*
 
 
 _PLACE = regex.compile(r"^(?:\p{Lu}[\p{L}-]*\s*){1,3}(?:\(\p{Lu}[\p{L} ]*\))?$")   # "ASTANA", "Ust-Kamenogorsk"
+# A news agency's credit after a place and date, the article going on after it on the same line:
+# "АЛМАТЫ, 5 наурыз 2024 – Kazinform. ...", "АСТАНА, 12 ноября 2023 — Sputnik. ...".
+_AGENCY = regex.compile(r"^\s*[-–—]\s*(?:\p{Lu}[\p{L}\p{N}-]*|«[^»]{1,25}»)(?:\s+(?:\p{Lu}[\p{L}\p{N}-]*|«[^»]{1,25}»)){0,2}\.(?:\s|$)")
 
 
 def find_dateline(text: str, rs, lines: int = 12) -> dt.date | None:
     """A line near the top that is a date ("17 Jan 2022", "date 2023-07-25", "Thursday, 29 July
-    2021"), a place and a date ("ASTANA, 12 November 2023"), or the first line ending in ", <date>"
+    2021"), a place and a date ("ASTANA, 12 November 2023", also followed by an agency's credit:
+    "АЛМАТЫ, 5 наурыз 2024 – Kazinform. Text..."), or the first line ending in ", <date>"
     (a title: "State of the Nation Address ..., September 1, 2023") gives the publication date."""
     from .match import find_mentions  # the date rules read the line
 
@@ -125,6 +129,8 @@ def find_dateline(text: str, rs, lines: int = 12) -> dt.date | None:
             before = _TIME.sub("", body[:m.start]).strip(" ,.|-–—()")
             after = _TIME.sub("", body[m.end:]).strip(" ,.|-–—()")
             titled = seen == 1 and not after and body[:m.start].rstrip().endswith(",")
+            if before and _PLACE.match(before) and _AGENCY.match(body[m.end:]):
+                return m.get("date_start")
             if not after and (not before or _PLACE.match(before) or titled) and (len(line) <= 60 or titled):
                 return m.get("date_start")
     return None

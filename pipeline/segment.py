@@ -53,7 +53,9 @@ def _make_sentencer(nlp, name, abbreviations, scale_abbreviations):
                     nxt = i + 1
             elif tok.text in TERMINAL or (len(tok.text) > 1 and tok.text[-1] in "!?" and not tok.is_alpha):
                 prev = doc[i - 1].text if i > 0 and not doc[i - 1].whitespace_ else ""
-                if tok.text == "." and (prev in abbrevs or (len(prev) == 1 and prev.isupper())):
+                word = _WORD_BEFORE.search(doc.text, max(0, tok.idx - 12), tok.idx)   # "р-н": three tokens
+                if tok.text == "." and (prev in abbrevs or (len(prev) == 1 and prev.isupper())
+                                        or (word and word.group() in abbrevs)):
                     i += 1
                     continue
                 if tok.text == "." and prev in scales and i + 1 < n and (
@@ -85,6 +87,7 @@ def make_nlp(abbreviations, scale_abbreviations=()) -> Language:
     return nlp
 
 
+_WORD_BEFORE = re.compile(r"[^\s(«\"'\[]+$")
 _ISLAND = re.compile(r"\S+(?:\s{1,199}\S+)*")
 _BULLET = re.compile(r"(?:[-•*–—]|\d{1,2}[.)])\s")    # a list item starts the next line
 _OPEN_END = re.compile(r"[^\W_]$|[,-]$")   # a line ending in a letter, digit, comma or hyphen

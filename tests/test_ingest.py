@@ -107,6 +107,12 @@ def test_ingest_bad_inputs_raise_clear_errors(tmp_path, data, error):
      dt.date(2023, 9, 1)),
     ("Roads\nThe new bridge over the Irtysh river opened, September 1, 2023\nText.", None),  # not the first line
     ("The plant in Almaty opened on 5 May 2022\nText.", None),
+    # Russian and Kazakh datelines, an agency's credit and the article going on after them
+    ("Заголовок\nАЛМАТЫ, 5 марта 2024 – Kazinform. Аким области сообщил, что рост составил 5%.", dt.date(2024, 3, 5)),
+    ("Тақырып\nАСТАНА, 2024 жылғы 12 қараша — Sputnik. Әкім жыл қорытындысын айтты.", dt.date(2024, 11, 12)),
+    ("ПАВЛОДАР, 3 апреля 2023 – МИА «Казинформ». Текст новости.", dt.date(2023, 4, 3)),
+    ("АСТАНА, 26 наурыз — Sputnik. Жылы жоқ күн.", None),        # no year: nothing to anchor on
+    ("АСТАНА, 5 марта 2024 – Аким области сообщил о росте.", None),  # a sentence, no credit
 ])
 def test_ingest_dateline(rules, text, expected):
     assert find_dateline(text, rules) == expected
@@ -140,6 +146,9 @@ def test_ingest_date_fields(value, expected):
 @pytest.mark.parametrize("text,lang", [
     ("It cost 5 billion tenge.", "en"), ("Сумма составила 5 млрд тенге.", "ru"),
     ("Биыл облыста 5 млрд теңге бөлінді, құрылыс жүргізілуде.", "kk"),
+    ("Bıyl oblysta 5 mlrd teńge bólindi, qurylys júrgizilýde.", "kk"),      # Kazakh in Latin script
+    ("The Auyl - El besigi program: Nur-Sultan, Shymkent and Oskemen.", "en"),
+    ("Аким Улытауской области Берик Абдыгалиулы сообщил о росте.", "ru"),
 ])
 def test_ingest_language(text, lang):
     from kzx.ingest import guess_language

@@ -41,13 +41,30 @@ def _digits(s: str) -> int:
     return int("".join(c for c in s if c.isdigit()))
 
 
+def _looker(rs):
+    """A word's value from list `name` or a list extending it (`month_ru`, `month_kk`, ...):
+    each language's calendar words live in their own lexicon file, the resolver reads them alike."""
+    if "date_lists" not in rs.cache:
+        names = sorted(rs.lexicon)
+        rs.cache["date_lists"] = {n: [n] + [m for m in names if m.startswith(n + "_")] for n in names}
+    lists = rs.cache["date_lists"]
+
+    def look(name: str, alias: str) -> str | None:
+        for n in lists.get(name, [name]):
+            v = rs.lookup(n, alias)
+            if v is not None:
+                return v
+        return None
+    return look
+
+
 def resolve_date(g: dict, rs, published: D | None) -> tuple[D | None, D | None, str]:
     """Combine the groups of one date match into an inclusive interval.
 
     A date without a written year is resolved against the publication date; without one, it is
     resolved against a placeholder only to learn its granularity, and both bounds stay null.
     """
-    look = rs.lookup
+    look = _looker(rs)
     pub = published or _PLACEHOLDER
     month = int(look("month", g["month"])) if g.get("month") else (int(g["nmonth"]) if g.get("nmonth") else None)
     month2 = int(look("month", g["month2"])) if g.get("month2") else (int(g["nmonth2"]) if g.get("nmonth2") else None)
@@ -79,7 +96,7 @@ def resolve_date(g: dict, rs, published: D | None) -> tuple[D | None, D | None, 
     elif month:
         start, end, gran = D(year, month, 1), _month_end(year, month), "month"
     elif g.get("nmonths"):                    # "9 months of 2023": January to the ninth month
-        n = int(float(look("number_word", g["nmonths"]) or g["nmonths"]))
+        n = int(float(look("number_word", g["nmonths"]) or look("month_count", g["nmonths"]) or g["nmonths"]))
         if not 1 <= n <= 12:
             raise ValueError(f"{n} months is not part of one year")
         start, end, gran = D(year, 1, 1), _month_end(year, n), "range"
