@@ -28,24 +28,16 @@ from .rules import alternation
 from .segment import hard_wrapped
 
 
-def _words(rs, name: str) -> list[str]:
-    """A word list with its Russian/Kazakh companion (`speech_verb` + `speech_verb_ru`)."""
-    return rs.lexicon_aliases.get(name, []) + rs.lexicon_aliases.get(name + "_ru", [])
-
-
 def _alt(rs, name: str) -> str:
-    return alternation(_words(rs, name))
-
-
-def _lookup(rs, name: str, alias: str) -> str | None:
-    return rs.lookup(name, alias) or rs.lookup(name + "_ru", alias)
+    """A word list as a regex; `X.ru` and `X.kk` lists (claims_ru.yaml) have joined list `X`."""
+    return rs.macros[name.upper()]
 
 
 def _patterns(rs) -> dict:
     if "link" in rs.cache:
         return rs.cache["link"]
     say = _alt(rs, "speech_verb")
-    endings = "|".join(regex.escape(e) for e in _words(rs, "surname_ending"))
+    endings = "|".join(regex.escape(e) for e in rs.lexicon_aliases["surname_ending"])
     name = r"(?:\p{Lu}\p{Ll}+(?:-\p{Lu}\p{Ll}+)?\s+){0,2}\p{Lu}\p{Ll}+(?:-\p{Lu}\p{Ll}+)?"
     according = alternation(["according to"] + rs.lexicon_aliases.get("according_ru", []))
     pats = {
@@ -68,7 +60,7 @@ def _patterns(rs) -> dict:
                                     rf"\s+(?:the\s+)?$"
                                     # Russian: "необходимо для завершения строительства ЛРТ"
                                     rf"|^[\s,]*(?:(?:{_alt(rs, 'funds_after')})\s+)?"
-                                    rf"(?:{alternation(rs.lexicon_aliases.get('funds_link_ru', ['для']))})"
+                                    rf"(?:{rs.macros['FUNDS_LINK_RU']})"
                                     rf"(?:\s+\p{{Ll}}+){{0,3}}\s+$", regex.I),
         "funds_break": regex.compile(rf"(?<![\p{{L}}])(?:{_alt(rs, 'funds_break')})(?![\p{{L}}])", regex.I),
         "funds": regex.compile(rf"(?<![\p{{L}}])(?:{_alt(rs, 'funds_cue')})\s+(?:(?:{_alt(rs, 'qualifier')})\s+)?$", regex.I),
@@ -84,9 +76,8 @@ def _patterns(rs) -> dict:
 
 def _types(rs):
     table: dict[str, list[str]] = {}
-    for name in ("claim_type", "claim_type_ru"):
-        for alias, typ in rs.lexicon.get(name, {}).items():
-            table.setdefault(typ, []).append(alias)
+    for alias, typ in rs.lexicon["claim_type"].items():
+        table.setdefault(typ, []).append(alias)
     order = ["instructed", "planned", "achieved"]
     return [(t, table[t]) for t in order if t in table]
 
@@ -207,7 +198,7 @@ def speakers(doc, sentences, rs) -> dict[int, str | None]:
     for m in pats["role_name"].finditer(text):
         surname = _surname(m.group("name"), pats)
         if surname:
-            roles.setdefault(_lookup(rs, "role", m.group("role")), surname)
+            roles.setdefault(rs.lookup("role", m.group("role")), surname)
     lines = [ln for ln in text[:600].splitlines() if ln.strip()]
     signer = None
     if lines and pats["address"].search(lines[0]):
@@ -233,7 +224,7 @@ def speakers(doc, sentences, rs) -> dict[int, str | None]:
         if who is None and counts:
             role = pats["role"].search(ptext)
             if role:
-                title = _lookup(rs, "role", role.group("role") or role.group("role2"))
+                title = rs.lookup("role", role.group("role") or role.group("role2"))
                 who = roles.get(title) or counts.most_common(1)[0][0]
         if who is None and pats["quote_back"].search(ptext):   # '..." - he said.': the quote is the last speaker's
             who = last

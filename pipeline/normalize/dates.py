@@ -41,16 +41,15 @@ def _digits(s: str) -> int:
     return int("".join(c for c in s if c.isdigit()))
 
 
-def _looker(rs):
-    """A word's value from list `name` or a list extending it (`month_ru`, `month_kk`, ...):
-    each language's calendar words live in their own lexicon file, the resolver reads them alike."""
-    if "date_lists" not in rs.cache:
-        names = sorted(rs.lexicon)
-        rs.cache["date_lists"] = {n: [n] + [m for m in names if m.startswith(n + "_")] for n in names}
-    lists = rs.cache["date_lists"]
+# Lists read along with a list the groups name: a Russian month's short form (17 янв. 2022) and
+# the one-word relative years (биыл, былтыр, прошлогодний) live apart from `month`/`rel_year`, whose
+# macros the other rules use; `month.ru`, `rel_year.kk`, ... have joined their base list already.
+_ALSO = {"month": ("month_short_ru",), "rel_year": ("rel_year_word",), "number_word": ("month_count",)}
 
+
+def _looker(rs):
     def look(name: str, alias: str) -> str | None:
-        for n in lists.get(name, [name]):
+        for n in (name,) + _ALSO.get(name, ()):
             v = rs.lookup(n, alias)
             if v is not None:
                 return v
@@ -96,7 +95,7 @@ def resolve_date(g: dict, rs, published: D | None) -> tuple[D | None, D | None, 
     elif month:
         start, end, gran = D(year, month, 1), _month_end(year, month), "month"
     elif g.get("nmonths"):                    # "9 months of 2023": January to the ninth month
-        n = int(float(look("number_word", g["nmonths"]) or look("month_count", g["nmonths"]) or g["nmonths"]))
+        n = int(float(look("number_word", g["nmonths"]) or g["nmonths"]))
         if not 1 <= n <= 12:
             raise ValueError(f"{n} months is not part of one year")
         start, end, gran = D(year, 1, 1), _month_end(year, n), "range"
