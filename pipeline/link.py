@@ -48,6 +48,11 @@ def _patterns(rs) -> dict:
         "according_after": regex.compile(rf"(?P<name>{name})\s+(?:айтуынша|сөзінше|pikirinshe|aıtýynsha)(?![\p{{L}}])"),
         "role_name": regex.compile(rf"(?<![\p{{L}}])(?P<role>{_alt(rs, 'role')})(?:\s+of\s+(?:the\s+)?(?:[\p{{L}}-]+\s+){{1,5}}?)?"
                                    rf"\s*(?P<name>{name})(?![\p{{L}}])", regex.I),
+        # Russian and Kazakh put the region in the genitive between the title and the name
+        # ("аким Кызылординской области Нурлыбек Налибаев", "аким Астаны Женис Касымбек"); the name
+        # is then a given name and a surname.
+        "role_name_ru": regex.compile(rf"(?<![\p{{L}}])(?P<role>{rs.macros['ROLE_RU']})\s+(?:[\p{{L}}-]+\s+){{0,3}}?"
+                                      rf"(?P<name>(?-i:\p{{Lu}}\p{{Ll}}+(?:\s+\p{{Lu}}\p{{Ll}}+(?:-\p{{Lu}}\p{{Ll}}+)?){{1,2}}))(?![\p{{L}}])", regex.I),
         "role": regex.compile(rf"(?<![\p{{L}}])(?P<role>{_alt(rs, 'role')})(?:\s+\p{{Ll}}+){{0,2}}\s+(?:{say})(?![\p{{L}}])"
                               rf"|(?:{say})\s+(?P<role2>{_alt(rs, 'role')})(?![\p{{L}}])", regex.I),
         "quote_back": regex.compile(rf"[\"”»]\s*[,.]?\s*[-–—]?\s*(?:he|she|он|она|ол)\s+(?:{say})(?![\p{{L}}])"
@@ -195,10 +200,11 @@ def speakers(doc, sentences, rs) -> dict[int, str | None]:
     counts: Counter = Counter(m.group(0) for m in pats["surname"].finditer(text))
     words = set(_CAPITALIZED.findall(text))
     roles: dict[str, str] = {}          # title → the surname first written right after it
-    for m in pats["role_name"].finditer(text):
-        surname = _surname(m.group("name"), pats)
-        if surname:
-            roles.setdefault(rs.lookup("role", m.group("role")), surname)
+    for key in ("role_name_ru", "role_name"):
+        for m in pats[key].finditer(text):
+            surname = _nominative(_surname(m.group("name"), pats), words)
+            if surname:
+                roles.setdefault(rs.lookup("role", m.group("role")), surname)
     lines = [ln for ln in text[:600].splitlines() if ln.strip()]
     signer = None
     if lines and pats["address"].search(lines[0]):
@@ -224,8 +230,10 @@ def speakers(doc, sentences, rs) -> dict[int, str | None]:
         if who is None and counts:
             role = pats["role"].search(ptext)
             if role:
-                title = rs.lookup("role", role.group("role") or role.group("role2"))
-                who = roles.get(title) or counts.most_common(1)[0][0]
+                word = role.group("role") or role.group("role2")
+                title = rs.lookup("role", word)
+                # SPEC: a Russian/Kazakh title is the person named as holding it, else nobody
+                who = roles.get(title) or (None if _CYRILLIC.match(word) else counts.most_common(1)[0][0])
         if who is None and pats["quote_back"].search(ptext):   # '..." - he said.': the quote is the last speaker's
             who = last
         who = _nominative(who, words)

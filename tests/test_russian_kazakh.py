@@ -110,3 +110,19 @@ def test_explain_shows_russian_and_kazakh_matches(rules):
                            Settings(published=D(2024, 7, 1)))
     assert "'первом полугодии 2024 года'  rule=date.ru_quarter_half" in listing
     assert "'2021-2023 жылдары'  rule=date.kk_year_range" in listing
+
+
+@pytest.mark.parametrize("text,expected", [
+    # the title is bound to the person the document names as holding it
+    ("Аким Карагандинской области Ермек Жумабаев провел совещание.\n«Выделено 5 млрд тенге», – сказал аким.",
+     "Жумабаев"),
+    # no one is named as holding it: no speaker (SPEC), not the most named surname
+    ("Министр Ахметов был на форуме.\nПо данным акимата, выделено 5 млрд тенге, – сказал аким.", None),
+])
+def test_russian_title_is_the_person_named_as_holding_it(tmp_path, text, expected):
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "a.txt").write_text(text, encoding="utf-8")
+    extract(Settings(inputs=(tmp_path / "in",), out=tmp_path / "out"))
+    claims = pd.read_parquet(tmp_path / "out" / "claims.parquet")
+    got = claims.speaker.tolist()[-1]
+    assert (None if pd.isna(got) else got) == expected
