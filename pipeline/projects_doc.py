@@ -129,7 +129,10 @@ def more_projects(doc, sentences, figures: list[dict], rs) -> list[dict]:
             if one_word and regex.search(rf"(?<![\p{{L}}]){regex.escape(short)}(?![\p{{L}}])", text[:f["start_char"]]):
                 continue
             forms.append((short, f["end_char"], "project.doc_shorter", one_word))
-    for form, after, rule, one_word in forms:
+    first: dict[str, tuple] = {}                       # one search per form, from its first source
+    for form in forms:
+        first.setdefault(form[0], form)
+    for form, after, rule, one_word in first.values():
         pat = regex.compile(rf"(?<![\p{{L}}\p{{N}}-]){regex.escape(form)}(?![\p{{L}}\p{{N}}]|[-‐‑]\p{{L}})")
         for m in pat.finditer(text, after):
             s, e = m.span()

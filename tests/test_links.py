@@ -60,7 +60,7 @@ def test_project_name_is_span_without_quotes_spaces_the(text, name):
 
 @pytest.mark.parametrize("name,program", [
     ("program Nurly Jol", "Nurly Zhol"), ("Nurly Jol", "Nurly Zhol"), ("Business Road Map-2025", "Business Roadmap 2025"),
-    ("Nurly Zhol Avenue", None), ("Saran industrial zone", None),
+    ("Nurly Zhol Avenue", None), ("Saran industrial zone", None), ("Aul Amanaty program", "Auyl Amanaty"),
 ])
 def test_known_program_gives_the_listed_spelling(rules, name, program):
     assert known_program(name, rules) == program
