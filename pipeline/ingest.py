@@ -16,10 +16,14 @@ import fnmatch
 import os
 import re
 import stat
+import sys
 from dataclasses import dataclass, field
 from email.utils import parsedate_to_datetime
 from pathlib import Path
 from typing import Iterator
+
+import charset_normalizer
+import ftfy
 
 from .config import MAX_FILE_BYTES
 from .errors import InputError
@@ -248,8 +252,18 @@ def _sniff_text(p: Path) -> bool:
 
 
 # ---------------------------------------------------------------- decoding
+# Legacy encodings the detector may choose from: the ones texts about Kazakhstan come in
+# (Windows and DOS Cyrillic, KOI8-R, Kazakh KZ-1048, ISO/Mac Cyrillic) and Western European for
+# English. Left to itself charset-normalizer also tries Baltic and CJK code pages, and then
+# Latin-1 English can come out as cp775 and short KOI8-R as Big5.
+LEGACY = ("cp1251", "koi8_r", "kz1048", "cp866", "iso8859_5", "mac_cyrillic", "cp1252", "latin_1")
+_NON_ASCII = re.compile(rb"[\x80-\xff]")
+
+
 def decode(raw: bytes, path) -> tuple[str, str, list[tuple[str, str]]]:
-    """bytes → (text, encoding, warnings). UTF-8 (BOM or not), UTF-16 with BOM, cp1251 fallback."""
+    """bytes → (text, encoding, warnings). UTF-8 (BOM or not), UTF-16 with BOM; otherwise the
+    detector's guess among LEGACY (a warning says it is a guess), line by line for a file that
+    mixes UTF-8 lines with legacy ones. Sporadic NULs are removed (with a warning)."""
     if not raw.strip():
         raise InputError(path, "decode", "EmptyFile", "file is empty" if not raw else "file holds only whitespace")
     for magic, name in MAGIC.items():
@@ -263,7 +277,7 @@ def decode(raw: bytes, path) -> tuple[str, str, list[tuple[str, str]]]:
     warnings = []
     nul = raw.count(b"\x00")
     if nul:
-        if nul > len(raw) // 100:
+        if nul > len(raw) // 100:           # frequent NULs: binary, not a few stray bytes
             raise InputError(path, "decode", "BinaryFile", f"{nul} NUL bytes: binary data, or UTF-16 without a BOM")
         raw = raw.replace(b"\x00", b"")
         warnings.append(("NulBytes", f"removed {nul} NUL bytes"))
@@ -275,9 +289,17 @@ def decode(raw: bytes, path) -> tuple[str, str, list[tuple[str, str]]]:
         return raw.decode("utf-8"), enc, warnings
     except UnicodeDecodeError as e:
         first_bad = e
-    legacy = raw.decode("cp1251", errors="replace")
-    if _plausible(legacy):
-        return legacy, "cp1251", warnings
+    mixed = _decode_mixed(raw)
+    if mixed is not None:
+        text, legacy, n_legacy = mixed
+        warnings.append(("MixedEncoding", f"UTF-8 mixed with other bytes: {n_legacy} lines decoded as {legacy} "
+                                          "(a guess), the rest as UTF-8"))
+        return text, f"utf-8+{legacy}", warnings
+    guess = _guess(raw)
+    if guess is not None:
+        legacy, text = guess
+        warnings.append(("GuessedEncoding", f"not UTF-8; decoded as {legacy} (the detector's guess)"))
+        return text, legacy, warnings
     text = raw.decode("utf-8", errors="replace")
     bad = text.count("\ufffd")
     if bad <= max(3, len(raw) // 1000) and _plausible(text):
@@ -286,7 +308,44 @@ def decode(raw: bytes, path) -> tuple[str, str, list[tuple[str, str]]]:
         return text, "utf-8", warnings
     raise InputError(path, "decode", "UndecodableBytes",
                      f"not UTF-8 (invalid byte 0x{raw[first_bad.start]:02x} at offset {first_bad.start}) "
-                     "and not cp1251 text")
+                     "and not text in a known legacy encoding")
+
+
+def _guess(raw: bytes) -> tuple[str, str] | None:
+    """(encoding, text) of non-UTF-8 bytes by charset-normalizer among LEGACY, if it reads as text.
+    A few stray invalid bytes in otherwise UTF-8 text are not a legacy file (left to the caller)."""
+    utf8_bad = raw.decode("utf-8", errors="replace").count("\ufffd")
+    if utf8_bad <= 3 and len(_NON_ASCII.findall(raw[:200_000])) > 3 * utf8_bad:
+        return None
+    best = charset_normalizer.from_bytes(raw, cp_isolation=list(LEGACY)).best()
+    if best is None:
+        return None
+    name = best.encoding
+    text = raw.decode(name, errors="replace")
+    return (name, text) if _plausible(text) else None
+
+
+def _decode_mixed(raw: bytes) -> tuple[str, str, int] | None:
+    """A file whose lines are partly UTF-8 and partly a legacy encoding (pages pasted together):
+    (text, legacy encoding, number of legacy lines), or None if it is not such a file."""
+    lines = raw.split(b"\n")
+    utf8_lines, bad = 0, []
+    for i, line in enumerate(lines):
+        if not _NON_ASCII.search(line):
+            continue
+        try:
+            line.decode("utf-8")
+            utf8_lines += 1
+        except UnicodeDecodeError:
+            bad.append(i)
+    if not utf8_lines or not bad:
+        return None
+    guess = _guess(b"\n".join(lines[i] for i in bad))
+    if guess is None:
+        return None
+    legacy, bad_set = guess[0], set(bad)
+    out = [ln.decode(legacy, errors="replace") if i in bad_set else ln.decode("utf-8") for i, ln in enumerate(lines)]
+    return "\n".join(out), legacy, len(bad)
 
 
 def _plausible(text: str) -> bool:
@@ -357,6 +416,7 @@ def read_source(src: Source, max_bytes: int) -> list[Document]:
         docs = [Document(src.doc_id, "", "html", body, title=title or None,
                          published=parse_iso_date(page.get("published")), url=page.get("url"))]
     else:
+        _refuse_scalar(path, stripped, json_ext)
         docs = [Document(src.doc_id, "", "markdown" if ext in (".md", ".markdown") else "text", text)]
     for d in docs:
         d.path, d.encoding, d.sha256 = str(path), enc, sha
@@ -365,15 +425,68 @@ def read_source(src: Source, max_bytes: int) -> list[Document]:
     return docs
 
 
+_SCALAR = re.compile(r"-?\d+(?:\.\d+)?(?:[eE][-+]?\d+)?|true|false|null")
+
+
+def _refuse_scalar(path, text: str, json_ext: bool) -> None:
+    """A bare JSON value (42, null, "x") is not a document; nor is a file holding just a number."""
+    body = text.strip()
+    is_string = json_ext and body.startswith('"') and body.endswith('"') and len(body) > 1
+    if _SCALAR.fullmatch(body) or is_string:
+        if is_string:
+            try:
+                json.loads(body)
+            except ValueError:
+                return
+        raise InputError(path, "parse", "NotADocument", f"a bare JSON value ({body[:20]!r}), not a document")
+
+
+MAX_INT_DIGITS = 4000     # below Python's int-string limit (4300); longer integers stay strings
+
+
+class _Loader:
+    """json.loads that keeps integers too long for int() as strings and counts them."""
+
+    def __init__(self):
+        self.huge = 0
+
+    def _int(self, digits: str):
+        if len(digits) > MAX_INT_DIGITS:
+            self.huge += 1
+            return digits
+        return int(digits)
+
+    def loads(self, text: str):
+        return json.loads(text, parse_int=self._int)
+
+
+def _huge_warning(loader: _Loader, where: str = "") -> list[tuple[str, str]]:
+    return [("HugeNumber", f"{where}{loader.huge} integer(s) of over {MAX_INT_DIGITS} digits kept as text")] if loader.huge else []
+
+
 def _read_json(src: Source, text: str, ext: str) -> list[Document]:
     path = src.path
+    loader = _Loader()
+    lines_like = ext in (".jsonl", ".ndjson")
     try:
-        data = json.loads(text)
+        data = loader.loads(text)
+    except RecursionError:
+        if lines_like or "\n" in text.strip():
+            return _read_jsonl(src, text)
+        raise InputError(path, "parse", "TooDeep", "JSON nested deeper than the parser allows "
+                                                   f"(over {sys.getrecursionlimit()} levels)") from None
     except json.JSONDecodeError as e:
         lines = [ln for ln in text.splitlines() if ln.strip()]
-        if ext in (".jsonl", ".ndjson") or (len(lines) > 1 and _is_json(lines[0])):
+        if lines_like or (len(lines) > 1 and _is_json(lines[0])):
             return _read_jsonl(src, text)
         raise InputError(path, "parse", "InvalidJSON", f"invalid JSON: {e.msg} at line {e.lineno} column {e.colno}")
+    docs = _json_docs(src, data)
+    docs[0].warnings.extend(_huge_warning(loader))
+    return docs
+
+
+def _json_docs(src: Source, data) -> list[Document]:
+    path = src.path
     if isinstance(data, dict):
         for key in ("articles", "items", "data", "posts", "results"):
             if isinstance(data.get(key), list) and not _text_of(data):
@@ -399,8 +512,8 @@ def _read_json(src: Source, text: str, ext: str) -> list[Document]:
 
 def _is_json(line: str) -> bool:
     try:
-        return isinstance(json.loads(line), dict)
-    except json.JSONDecodeError:
+        return isinstance(_Loader().loads(line), dict)
+    except (ValueError, RecursionError):
         return False
 
 
@@ -409,11 +522,16 @@ def _read_jsonl(src: Source, text: str) -> list[Document]:
     for n, line in enumerate(text.splitlines(), 1):
         if not line.strip():
             continue
+        loader = _Loader()
         try:
-            rec = json.loads(line)
+            rec = loader.loads(line)
         except json.JSONDecodeError as e:
             warnings.append(("InvalidJSON", f"line {n}: {e.msg}"))
             continue
+        except RecursionError:
+            warnings.append(("TooDeep", f"line {n}: JSON nested deeper than the parser allows"))
+            continue
+        warnings.extend(_huge_warning(loader, f"line {n}: "))
         doc = _record(src, rec, f"{src.doc_id}#{n}") if isinstance(rec, dict) else None
         if doc is None:
             warnings.append(("NoText", f"line {n}: no text field"))
@@ -465,6 +583,72 @@ def _record(src: Source, rec: dict, doc_id: str) -> Document | None:
     url = record_field(rec, URL_FIELDS)
     return Document(doc_id, "", fmt, text, title=title, published=parse_iso_date(record_field(rec, DATE_FIELDS)),
                     url=str(url) if url else None)
+
+
+# ---------------------------------------------------------------- clean-up
+_SURROGATE = re.compile("[\ud800-\udfff]")
+_ESCAPED_BYTE = re.compile("[\udc80-\udcff]")
+# Only mojibake is repaired: quotes, widths, ligatures and line breaks stay as the source wrote them.
+_FTFY = ftfy.TextFixerConfig(unescape_html=False, remove_terminal_escapes=False, fix_latin_ligatures=False,
+                             fix_character_width=False, uncurl_quotes=False, fix_line_breaks=False,
+                             remove_control_chars=False, normalization=None, explain=False)
+
+
+def safe_str(s):
+    """A string pyarrow can write: bytes a file name could not decode (surrogate escapes) become
+    `\\xNN`, any other lone surrogate U+FFFD."""
+    if s is None or not isinstance(s, str) or not _SURROGATE.search(s):
+        return s
+    s = _ESCAPED_BYTE.sub(lambda m: f"\\x{ord(m.group()) - 0xDC00:02x}", s)
+    return _SURROGATE.sub("\ufffd", s)
+
+
+def _join_surrogates(s: str) -> tuple[str, int]:
+    """Surrogate pairs (JSON writes astral characters as "\\ud83d\\ude00") → the character; a lone
+    surrogate → U+FFFD. Returns the text and the number of lone surrogates replaced."""
+    fixed = s.encode("utf-16-le", "surrogatepass").decode("utf-16-le", "replace")
+    return fixed, fixed.count("\ufffd") - s.count("\ufffd")
+
+
+def repair_mojibake(text: str) -> tuple[str, int]:
+    """UTF-8 that was read as cp1251, cp1252 or Latin-1 (once or twice: "â€“", "Ã©", "РњРёРЅ")
+    repaired line by line with ftfy; returns the text and the number of lines changed."""
+    if text.isascii() or not ftfy.is_bad(text):
+        return text, 0
+    lines = text.split("\n")
+    changed = 0
+    for i, line in enumerate(lines):
+        if not line.isascii() and ftfy.is_bad(line):
+            fixed = ftfy.fix_text(line, _FTFY)
+            if fixed != line:
+                lines[i] = fixed
+                changed += 1
+    return ("\n".join(lines), changed) if changed else (text, 0)
+
+
+def clean_document(doc: Document) -> None:
+    """Make a document safe to store and fit to read, saying what was changed: file names that are
+    not UTF-8 escaped, lone surrogates replaced, mojibake repaired (before any offset is taken)."""
+    if _SURROGATE.search(doc.path or "") or _SURROGATE.search(doc.doc_id):
+        doc.path, doc.doc_id = safe_str(doc.path), safe_str(doc.doc_id)
+        doc.warnings.append(("UndecodableName", "file name is not valid UTF-8: stored with its undecodable "
+                                                "bytes written as \\xNN"))
+    lone = 0
+    for name in ("text", "title", "url"):
+        value = getattr(doc, name)
+        if isinstance(value, str) and _SURROGATE.search(value):
+            value, n = _join_surrogates(value)
+            setattr(doc, name, value)
+            lone += n
+    if lone:
+        doc.warnings.append(("LoneSurrogate", f"{lone} lone surrogate code point(s) replaced with U+FFFD"))
+    doc.text, changed = repair_mojibake(doc.text)
+    if doc.title:
+        doc.title = repair_mojibake(doc.title)[0]
+    if changed:
+        doc.language = guess_language(doc.text)
+        doc.warnings.append(("Mojibake", f"{changed} line(s) read as mojibake (UTF-8 decoded as a "
+                                         "single-byte code page) repaired with ftfy"))
 
 
 _ISO = re.compile(r"^\s*(\d{4})[-/](\d{2})[-/](\d{2})")

@@ -152,10 +152,12 @@ def _settle(cands: list[Mention]) -> list[Mention]:
     return chosen
 
 
-def find_mentions(text: str, rs, published: dt.date | None = None, trace: list | None = None) -> list[Mention]:
+def find_mentions(text: str, rs, published: dt.date | None = None, trace: list | None = None,
+                  timeouts: list | None = None) -> list[Mention]:
     """All mentions in one sentence's text; offsets index `text`. Sorted by start.
 
-    `trace`, if given, receives (Mention, reason) for every candidate that was dropped.
+    `trace`, if given, receives (Mention, reason) for every candidate that was dropped;
+    `timeouts` receives (rule id, None, seconds) for every rule that gave up on the text.
     A line break inside the sentence (hard-wrapped text) is read as a space, so "5 billion\ntenge"
     matches; offsets and mention texts still index the original.
     """
@@ -174,7 +176,9 @@ def find_mentions(text: str, rs, published: dt.date | None = None, trace: list |
                 continue
         try:
             matches = list(rule.regex.finditer(text, timeout=REGEX_TIMEOUT))
-        except TimeoutError:          # a pathological input must not hang the batch
+        except TimeoutError:          # a pathological input must not hang the batch, nor lose matches unsaid
+            if timeouts is not None:
+                timeouts.append((rule.id, None, REGEX_TIMEOUT))
             if trace is not None:
                 trace.append((Mention(rule.kind, 0, 0, "", rule.id), f"gave up after {REGEX_TIMEOUT} s"))
             continue

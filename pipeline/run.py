@@ -5,18 +5,20 @@ document (per worker) in memory. Workers (processes) each build the rules and sp
 """
 from __future__ import annotations
 
+import collections
 import datetime as dt
 import os
 import time
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from multiprocessing import get_context
 
-
 from . import __version__
 from .config import Settings
-from .errors import InputError, UsageError
+from .errors import InputError, KzxError, UsageError
 from .facts import facts_for
-from .ingest import Document, Skip, Source, Walk, discover, read_source
+from .ingest import Document, Skip, Source, Walk, clean_document, discover, read_source, safe_str
 from .link import claims_for, links_for
 from .match import FIELDS
 from .projects_doc import more_projects
@@ -24,7 +26,7 @@ from .metadata import MetadataIndex, find_dateline
 from .rules import RuleSet, load_rules
 from .segment import Sentence, make_nlp, segment
 from .table_units import document_mentions
-from .write import TableSet, clean_stale_staging
+from .write import TableSet, crash_point
 
 ALL_TABLES = ("documents", "sentences", "figures", "links", "claims", "facts", "errors")
 
@@ -56,12 +58,14 @@ class DocRows:
 
 
 def error_row(e: InputError) -> dict:
-    return {"path": e.path, "stage": e.stage, "error": e.error, "message": e.detail}
+    return {"path": safe_str(e.path), "stage": e.stage, "error": e.error, "message": safe_str(e.detail)}
 
 
-def failure_row(doc: Document, stage: str, e: Exception) -> dict:
+def failure_row(doc: Document, stage: str, e: BaseException) -> dict:
     """A document that a stage could not finish: recorded, and the batch goes on."""
-    return {"path": doc.path, "stage": stage, "error": type(e).__name__, "message": f"{doc.doc_id}: {e}"}
+    msg = str(e)[:500] or type(e).__name__
+    return {"path": safe_str(doc.path), "stage": stage, "error": type(e).__name__,
+            "message": safe_str(f"{doc.doc_id}: {msg}")}
 
 
 def document_row(doc: Document) -> dict:
@@ -113,31 +117,72 @@ def sentence_row(doc_id: str, s: Sentence) -> dict:
             "text": s.text}
 
 
+class StageFailed(Exception):
+    """A stage raised on one document: carries the stage's name to that document's error row."""
+
+    def __init__(self, stage: str, error: BaseException):
+        super().__init__(stage, error)
+        self.stage, self.error = stage, error
+
+
+def _stage(name: str, fn, *args):
+    """Run one stage; any exception names the stage it came from."""
+    try:
+        return fn(*args)
+    except StageFailed:
+        raise
+    except Exception as e:  # noqa: BLE001 - isolated per document
+        raise StageFailed(name, e) from e
+
+
+def _figures(doc: Document, sentences: list[Sentence], engine: Engine, timeouts: list) -> list[dict]:
+    out = []
+    lost = [[] for _ in sentences]
+    for s, mentions, gave_up in zip(sentences, document_mentions(doc.text, sentences, engine.rules, doc.published,
+                                                                  timeouts=lost), lost):
+        out.extend(figure_rows(doc, s, mentions))
+        timeouts.extend((rule_id, s.sentence_id, secs) for rule_id, _, secs in gave_up)
+    return out
+
+
 def match_doc(doc: Document, sentences: list[Sentence], engine: Engine) -> DocRows:
-    out = DocRows(document_row(doc))
+    out = DocRows(_stage("write", document_row, doc))
     out.sentences = [sentence_row(doc.doc_id, s) for s in sentences]
-    for s, mentions in zip(sentences, document_mentions(doc.text, sentences, engine.rules, doc.published)):
-        out.figures.extend(figure_rows(doc, s, mentions))
-    extra = more_projects(doc, sentences, out.figures, engine.rules)    # acronyms, later shorter names
+    timeouts: list = []
+    out.figures = _stage("match", _figures, doc, sentences, engine, timeouts)
+    extra = _stage("match", more_projects, doc, sentences, out.figures, engine.rules)  # acronyms, later shorter names
     if extra:
         out.figures = sorted(out.figures + extra, key=lambda f: (f["start_char"], f["end_char"], f["kind"]))
-    out.links = links_for(doc, sentences, out.figures, engine.rules)
-    out.claims = claims_for(doc, sentences, out.figures, engine.rules)
-    out.facts = facts_for(doc, sentences, out.figures, out.links, out.claims)
+    out.links = _stage("link", links_for, doc, sentences, out.figures, engine.rules)
+    out.claims = _stage("claims", claims_for, doc, sentences, out.figures, engine.rules)
+    out.facts = _stage("facts", facts_for, doc, sentences, out.figures, out.links, out.claims)
+    out.errors = [timeout_row(doc, rule_id, sid, seconds) for rule_id, sid, seconds in timeouts]
     return out
+
+
+def timeout_row(doc: Document, rule_id: str, sentence_id, seconds: float) -> dict:
+    """A rule that gave up on a sentence: its matches there are lost, so it is said."""
+    where = f", sentence {sentence_id}" if sentence_id is not None else ""
+    return {"path": safe_str(doc.path), "stage": "match", "error": "RegexTimeout",
+            "message": safe_str(f"{doc.doc_id}{where}: rule {rule_id} gave up after {seconds:g} s")}
 
 
 def analyze(doc: Document, engine: Engine) -> DocRows:
     """One document → the rows of every table (the whole pipeline for one doc)."""
-    rows = match_doc(doc, tokenize_doc(doc, engine), engine)
-    rows.errors = _warning_rows(doc)
+    rows = match_doc(doc, _stage("tokenize", tokenize_doc, doc, engine), engine)
+    rows.errors = _warning_rows(doc) + rows.errors
     return rows
 
 
 def _warning_rows(doc: Document) -> list[dict]:
     """Things read, but not in full (replaced bytes, skipped JSON Lines records)."""
-    return [{"path": doc.path, "stage": "decode" if w[0] in ("NulBytes", "UndecodableBytes") else "parse",
-             "error": w[0], "message": f"{doc.doc_id}: {w[1]}"} for w in doc.warnings]
+    return [{"path": safe_str(doc.path), "stage": WARNING_STAGE.get(w[0], "parse"),
+             "error": w[0], "message": safe_str(f"{doc.doc_id}: {w[1]}")} for w in doc.warnings]
+
+
+WARNING_STAGE = {"NulBytes": "decode", "UndecodableBytes": "decode", "GuessedEncoding": "decode",
+                 "MixedEncoding": "decode", "Mojibake": "decode", "LoneSurrogate": "decode",
+                 "UndecodableName": "discover"}
 
 
 # ---------------------------------------------------------------- batch
@@ -149,15 +194,19 @@ def process_source(item, settings: Settings, engine: Engine, meta, do_match: boo
         docs = read_source(item, settings.max_file_bytes)
     except InputError as e:
         return [DocRows({}, errors=[error_row(e)])]
+    except Exception as e:  # noqa: BLE001 - a reader bug costs this file only
+        return [DocRows({}, errors=[error_row(InputError(item.path, "read", type(e).__name__,
+                                                         str(e)[:500] or type(e).__name__))])]
     out = []
     for doc in docs:
-        resolve_published(doc, engine, meta)
-        if meta:
-            meta.mark(doc.doc_id)
         try:
+            _stage("metadata", resolve_published, doc, engine, meta)
+            _stage("metadata", clean_document, doc)      # metadata may bring lone surrogates too
+            if meta:
+                meta.mark(doc.doc_id)
             out.append(analyze(doc, engine) if do_match else DocRows(document_row(doc), errors=_warning_rows(doc)))
-        except Exception as e:  # noqa: BLE001 - one bad document must not stop the batch
-            out.append(DocRows({}, errors=[failure_row(doc, "analyze", e)]))
+        except StageFailed as e:  # one bad document must not stop the batch
+            out.append(DocRows({}, errors=[failure_row(doc, e.stage, e.error)]))
     return out
 
 
@@ -169,6 +218,7 @@ def _init_worker(settings: Settings, meta, do_match: bool) -> None:
 
 
 def _work(item):
+    crash_point("worker")            # tests: a worker that dies must fail the run, not hang it
     w = _WORKER
     return process_source(item, w["settings"], w["engine"], w["meta"], w["do_match"]), (
         w["meta"].used if w["meta"] else set())
@@ -181,6 +231,7 @@ class Summary:
     kinds: dict = field(default_factory=dict)
     errors: int = 0
     input_errors: int = 0
+    timeouts: int = 0       # RegexTimeout rows: a rule gave up on a sentence
     seconds: float = 0.0
     skipped: dict = field(default_factory=dict)       # reason → number of files or folders left out
     skipped_paths: list = field(default_factory=list)  # the first few, for the manifest
@@ -203,7 +254,7 @@ class Summary:
     def line(self) -> str:
         kinds = ", ".join(f"{k} {v}" for k, v in sorted(self.kinds.items())) or "no figures"
         wps = self.words / self.seconds if self.seconds else 0.0
-        parts = [f"{self.documents} documents, figures: {kinds}", f"{self.errors} errors"]
+        parts = [f"{self.documents} documents, figures: {kinds}", f"{self.errors} errors" + (f" ({self.timeouts} rule timeouts)" if self.timeouts else "")]
         if self.skipped:
             why = ", ".join(f"{n} {r}" for r, n in sorted(self.skipped.items()))
             parts.append(f"skipped {sum(self.skipped.values())} ({why})")
@@ -248,8 +299,7 @@ def extract(settings: Settings, tables=ALL_TABLES, progress=None, do_match: bool
     items = [i for i in found if isinstance(i, Source)]
     if meta:
         meta.know_inputs(i.doc_id for i in items)
-    clean_stale_staging(settings.out)
-    ts = TableSet(settings.out, tables)
+    ts = TableSet(settings.out, tables)        # takes OUT's lock, finishes or undoes a killed run's commit
     summary = Summary(rules=rules_label(engine))
     used: set = set()
     try:
@@ -259,12 +309,9 @@ def extract(settings: Settings, tables=ALL_TABLES, progress=None, do_match: bool
             elif isinstance(i, Skip):
                 summary.skip(i)
         if settings.workers > 1 and len(items) > 1:
-            ctx = get_context("spawn")
-            with ctx.Pool(settings.workers, initializer=_init_worker, initargs=(settings, meta, do_match)) as pool:
-                results = pool.imap(_work, items, chunksize=1)
-                for rows_list, u in _progress(results, len(items), progress):
-                    used |= u
-                    _add(ts, rows_list, summary, tables)
+            for rows_list, u in _progress(_parallel(items, settings, meta, do_match), len(items), progress):
+                used |= u
+                _add(ts, rows_list, summary, tables)
         else:
             for item in _progress(items, len(items), progress):
                 _add(ts, process_source(item, settings, engine, meta, do_match), summary, tables)
@@ -291,6 +338,38 @@ def metadata_error_rows(settings: Settings, meta, used: set) -> list[dict]:
     return [{"path": str(settings.metadata), "stage": "metadata", "error": e, "message": m} for e, m in found]
 
 
+class WorkerDied(KzxError):
+    """A worker process ended without an answer (killed, out of memory): the run stops, loudly."""
+
+
+def _parallel(items, settings: Settings, meta, do_match: bool):
+    """Results in input order from a process pool, at most a few items in flight per worker.
+    A worker that dies breaks the pool (BrokenProcessPool) instead of leaving it waiting for ever."""
+    window = settings.workers * 4
+    pending: collections.deque = collections.deque()
+    pool = ProcessPoolExecutor(settings.workers, mp_context=get_context("spawn"), initializer=_init_worker,
+                               initargs=(settings, meta, do_match))
+    try:
+        it = iter(items)
+        for item in it:
+            pending.append((item, pool.submit(_work, item)))
+            if len(pending) >= window:
+                break
+        while pending:
+            item, fut = pending.popleft()
+            try:
+                result = fut.result()
+            except BrokenProcessPool as e:
+                raise WorkerDied(f"a worker process died while reading {getattr(item, 'path', item)}; "
+                                 "no output was written", "run again with -j 1 to find the input at fault") from e
+            nxt = next(it, None)
+            if nxt is not None:
+                pending.append((nxt, pool.submit(_work, nxt)))
+            yield result
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
 def _add(ts: TableSet, rows_list: list[DocRows], summary: Summary, tables) -> None:
     for r in rows_list:
         if r.document and r.document["doc_id"] in summary.doc_ids:     # never two documents with one id
@@ -309,7 +388,12 @@ def _add(ts: TableSet, rows_list: list[DocRows], summary: Summary, tables) -> No
         summary.count_figures(r.figures)
         ts.add("errors", r.errors)
         summary.errors += len(r.errors)
-        summary.input_errors += sum(1 for e in r.errors if e["stage"] in ("discover", "read", "decode", "parse"))
+        summary.input_errors += sum(1 for e in r.errors if e["stage"] in INPUT_STAGES)
+        summary.timeouts += sum(1 for e in r.errors if e["error"] == "RegexTimeout")
+
+
+# stages whose error rows mean an input was not read in full (exit code 1)
+INPUT_STAGES = ("discover", "read", "decode", "parse", "tokenize", "match", "link", "claims", "facts", "write")
 
 
 def _progress(it, total: int, progress):

@@ -13,9 +13,9 @@ import pyarrow.parquet as pq
 
 from .errors import UsageError
 from .ingest import Document
-from .run import Engine, Summary, extract, match_doc, rules_label, sentence_row
+from .run import Engine, StageFailed, Summary, extract, match_doc, rules_label, safe_str, sentence_row
 from .segment import Sentence, segment
-from .write import TableSet, clean_stale_staging
+from .write import TableSet, verify
 
 
 def ingest_stage(settings) -> Summary:
@@ -23,6 +23,7 @@ def ingest_stage(settings) -> Summary:
 
 
 def _require(out, name):
+    verify(out)
     path = out / f"{name}.parquet"
     if not path.exists():
         raise UsageError(f"{path} does not exist", f"run the stage that writes `{name}` first")
@@ -54,13 +55,13 @@ def _stage(settings, tables, fn, stale=()) -> Summary:
     """Run one stage over OUT's documents; `errors` keeps the rows it had and gains this stage's."""
     t0 = time.time()
     engine = Engine.build(settings)
-    clean_stale_staging(settings.out)
     ts = TableSet(settings.out, tables + ("errors",))
-    old_errors = settings.out / "errors.parquet"
-    if old_errors.exists():
-        ts.add("errors", pq.read_table(old_errors).to_pylist())
     summary = Summary(rules=rules_label(engine))
     try:
+        verify(settings.out)
+        old_errors = settings.out / "errors.parquet"
+        if old_errors.exists():
+            ts.add("errors", pq.read_table(old_errors).to_pylist())
         fn(engine, ts, summary)
         summary.seconds = time.time() - t0
         ts.commit({"stage": tables, "rules_dir": engine.rules.root, "rules_digest": engine.rules.digest,
@@ -73,7 +74,8 @@ def _stage(settings, tables, fn, stale=()) -> Summary:
 
 def _failed(ts, summary, doc, stage: str, err: tuple[str, str]) -> None:
     """One document failing a stage is recorded; the others go on."""
-    ts.add("errors", [{"path": doc.path, "stage": stage, "error": err[0], "message": f"{doc.doc_id}: {err[1]}"}])
+    ts.add("errors", [{"path": safe_str(doc.path), "stage": stage, "error": err[0],
+                       "message": safe_str(f"{doc.doc_id}: {err[1]}")}])
     summary.errors += 1
     summary.input_errors += 1
 
@@ -99,6 +101,8 @@ def _guarded(fn, item, engine):
     (as plain strings, which cross a process boundary whatever the exception was)."""
     try:
         return item, fn(item, engine), None
+    except StageFailed as e:    # the stage's own exception, not its wrapper
+        return item, None, (type(e.error).__name__, str(e.error))
     except Exception as e:  # noqa: BLE001 - one bad document must not stop the stage
         return item, None, (type(e).__name__, str(e))
 
@@ -154,4 +158,7 @@ def match_stage(settings) -> Summary:
             for name in ("figures", "links", "claims", "facts"):
                 ts.add(name, getattr(rows, name))
             summary.count_figures(rows.figures)
+            ts.add("errors", rows.errors)            # rules that gave up on a sentence
+            summary.errors += len(rows.errors)
+            summary.timeouts += len(rows.errors)
     return _stage(settings, ("figures", "links", "claims", "facts"), run)

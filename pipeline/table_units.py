@@ -81,13 +81,15 @@ def table_money(lines, found, rs) -> dict[int, list[Mention]]:
     return out
 
 
-def document_mentions(text: str, sentences, rs, published=None, traces=None) -> list[list[Mention]]:
+def document_mentions(text: str, sentences, rs, published=None, traces=None, timeouts=None) -> list[list[Mention]]:
     """The mentions of each sentence of one document (offsets into the sentence), table rows' money
     included. `sentences` have start_char, end_char and text; `traces`, if given, one list per
-    sentence for find_mentions' trace."""
+    sentence for find_mentions' trace; `timeouts`, if given, one list per sentence for the rules
+    that gave up on it."""
     from .match import find_mentions
 
-    found = [find_mentions(s.text, rs, published, trace=traces[i] if traces is not None else None)
+    found = [find_mentions(s.text, rs, published, trace=traces[i] if traces is not None else None,
+                           timeouts=timeouts[i] if timeouts is not None else None)
              for i, s in enumerate(sentences)]
     if any(r.table for r in rs.rules):
         lines = [(s.text, text[sentences[i - 1].end_char:s.start_char] if i else "") for i, s in enumerate(sentences)]

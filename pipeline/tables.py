@@ -9,7 +9,7 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.dataset as ds
 
-from .write import SCHEMAS
+from .write import SCHEMAS, verify
 
 
 def table_path(out, name: str) -> Path | None:
@@ -25,7 +25,9 @@ def table_path(out, name: str) -> Path | None:
 
 
 def read(out, name: str, columns=None, doc_ids=None) -> pa.Table:
-    """Table `name` of OUT (only `columns`, only the rows of `doc_ids`); empty with its schema if absent."""
+    """Table `name` of OUT (only `columns`, only the rows of `doc_ids`); empty with its schema if absent.
+    Refuses (OutputError) a folder whose tables do not match its manifest."""
+    verify(out)
     path = table_path(out, name)
     schema = SCHEMAS.get(name)
     if path is None:
@@ -48,6 +50,7 @@ def read_table(out, name: str) -> pa.Table | None:
 
 
 def count_rows(out, name: str) -> int:
+    verify(out)
     path = table_path(out, name)
     if path is None:
         return 0

@@ -1,11 +1,22 @@
-"""Rows → Parquet tables with fixed pyarrow schemas, written atomically as one set.
+"""Rows → Parquet tables with fixed pyarrow schemas, committed to OUT as one set (all old or all new).
 
-Tables are written to a staging folder inside OUT as they stream in (row groups of bounded
-size, so memory stays flat), then moved into place together; manifest.json is removed
-first and written last, so a folder whose manifest names the run holds only that run's tables.
+Tables stream into a staging folder inside OUT (row groups of bounded size, so memory stays
+flat). The commit then:
+  1. closes and fsyncs every staged table and writes the new manifest (each table's sha256 and
+     row count) into the staging folder;
+  2. writes the journal `.kzx-commit.json` naming that folder: the commit point;
+  3. moves the tables, then the manifest, into OUT, and removes the journal.
+A crash before 2 leaves OUT as it was (the next run deletes the staging folder: rolled back);
+a crash after 2 is rolled forward by the next run (`recover`). Readers (`read_table`, so stats,
+check and the Python API) refuse a folder whose tables do not match its manifest. Everything
+that needs disk space happens before the commit point, so a full disk leaves the old set whole.
+One run at a time: `OutLock` holds an flock on `.kzx.lock` (which names the owner's pid).
 """
 from __future__ import annotations
 
+import errno
+import fcntl
+import hashlib
 import json
 import os
 import shutil
@@ -14,6 +25,8 @@ from pathlib import Path
 
 import pyarrow as pa
 import pyarrow.parquet as pq
+
+from .errors import OutputBusy, OutputError
 
 S, I, F, D = pa.string(), pa.int64(), pa.float64(), pa.date32()
 
@@ -38,16 +51,94 @@ SCHEMAS: dict[str, pa.Schema] = {
 }
 ROW_GROUP = 20_000
 MANIFEST = "manifest.json"
+JOURNAL = ".kzx-commit.json"
+LOCK = ".kzx.lock"
+
+
+def crash_point(name: str) -> None:
+    """Tests kill the process here (KZX_CRASH_AT=name) to prove every moment of a commit is safe."""
+    if os.environ.get("KZX_CRASH_AT") == name:
+        os._exit(137)
+
+
+def _fsync_dir(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _write_durable(path: Path, text: str) -> None:
+    with open(path, "w", encoding="utf-8") as f:
+        f.write(text)
+        f.flush()
+        os.fsync(f.fileno())
+
+
+def _disk_error(out: Path, e: OSError) -> OutputError:
+    what = "the disk is full" if e.errno in (errno.ENOSPC, errno.EDQUOT) else (e.strerror or str(e))
+    return OutputError(f"cannot write the tables in {out}: {what}; the previous output is unchanged",
+                       "free some space or write to another folder with -o")
+
+
+class OutLock:
+    """flock on OUT/.kzx.lock for the length of a run; a second run gets OutputBusy (exit 2).
+    The file is left in place (removing it would let two runs lock two different files)."""
+
+    def __init__(self, out: Path):
+        self.out = Path(out)
+        self.fd: int | None = None
+
+    def acquire(self) -> "OutLock":
+        self.out.mkdir(parents=True, exist_ok=True)
+        fd = os.open(self.out / LOCK, os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            pid = os.read(fd, 32).decode("ascii", "replace").strip() or "?"
+            os.close(fd)
+            raise OutputBusy(self.out, pid) from None
+        os.ftruncate(fd, 0)
+        os.write(fd, f"{os.getpid()}\n".encode())
+        self.fd = fd
+        return self
+
+    def release(self) -> None:
+        if self.fd is not None:
+            os.ftruncate(self.fd, 0)
+            os.close(self.fd)          # closing drops the flock
+            self.fd = None
+
+    def __enter__(self):
+        return self.acquire()
+
+    def __exit__(self, *exc):
+        self.release()
+
+
+def file_sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
 
 
 class TableSet:
-    """Streams rows into staged Parquet files; `commit()` moves them into OUT together."""
+    """Streams rows into staged Parquet files; `commit()` moves them into OUT together.
+    Holds OUT's lock from creation to commit or abort."""
 
     def __init__(self, out: Path, tables):
         self.out = Path(out)
-        self.out.mkdir(parents=True, exist_ok=True)
-        self.stage = self.out / f".kzx-staging-{uuid.uuid4().hex[:8]}"
-        self.stage.mkdir()
+        self.lock = OutLock(self.out).acquire()
+        try:
+            recover(self.out)
+            self.stage = self.out / f".kzx-staging-{uuid.uuid4().hex[:8]}"
+            self.stage.mkdir()
+        except OSError as e:
+            self.lock.release()
+            raise _disk_error(self.out, e) from e
         self.tables = list(tables)
         self.buffers: dict[str, list[dict]] = {t: [] for t in self.tables}
         self.writers: dict[str, pq.ParquetWriter] = {}
@@ -65,44 +156,55 @@ class TableSet:
             return
         schema = SCHEMAS[table]
         batch = pa.Table.from_pylist(buf, schema=schema)
-        if table not in self.writers:
-            self.writers[table] = pq.ParquetWriter(self.stage / f"{table}.parquet", schema)
-        if buf:
-            self.writers[table].write_table(batch)
+        try:
+            if table not in self.writers:
+                self.writers[table] = pq.ParquetWriter(self.stage / f"{table}.parquet", schema)
+            if buf:
+                self.writers[table].write_table(batch)
+        except OSError as e:
+            raise _disk_error(self.out, e) from e
         self.counts[table] += len(buf)
         buf.clear()
 
     def commit(self, manifest: dict, merge: bool = False, stale=()) -> None:
         """Move the staged tables into OUT. `merge`: a single stage's run keeps the other tables;
         `stale`: tables built from the old versions of these, removed so no run's tables mix."""
-        for t in self.tables:
-            self._flush(t)
-            self.writers[t].close()
-        for t in self.tables:                      # fsync before the move makes it visible
-            with open(self.stage / f"{t}.parquet", "rb") as f:
-                os.fsync(f.fileno())
-        prev_manifest = (self.out / MANIFEST).read_text(encoding="utf-8") if merge and (self.out / MANIFEST).exists() else None
-        (self.out / MANIFEST).unlink(missing_ok=True)
-        for t in stale:
-            (self.out / f"{t}.parquet").unlink(missing_ok=True)
-        for t in self.tables:
-            target = self.out / f"{t}.parquet"
-            if target.is_dir():
-                shutil.rmtree(target)
-            os.replace(self.stage / f"{t}.parquet", target)
-        counts = {t: self.counts[t] for t in self.tables}
-        if prev_manifest:
-            try:
-                prev = json.loads(prev_manifest)
-                counts = dict({k: v for k, v in prev.get("tables", {}).items() if k not in stale}, **counts)
+        try:
+            for t in self.tables:
+                self._flush(t)
+                self.writers[t].close()
+            entries = {}
+            for t in self.tables:                      # fsync before the move makes it visible
+                path = self.stage / f"{t}.parquet"
+                with open(path, "rb") as f:
+                    os.fsync(f.fileno())
+                entries[t] = {"rows": self.counts[t], "sha256": file_sha256(path)}
+            if merge:
+                prev = _read_manifest(self.out) or {}
+                for t, entry in (prev.get("tables") or {}).items():
+                    kept = self.out / f"{t}.parquet"
+                    if t not in entries and t not in stale and kept.is_file():
+                        entries[t] = {"rows": pq.ParquetFile(kept).metadata.num_rows, "sha256": file_sha256(kept)}
                 manifest = dict(prev, **manifest)
-            except (OSError, ValueError):
-                pass
-        manifest = dict(manifest, tables=counts)
-        tmp = self.stage / MANIFEST
-        tmp.write_text(json.dumps(manifest, indent=1, sort_keys=True, default=str), encoding="utf-8")
-        os.replace(tmp, self.out / MANIFEST)
-        shutil.rmtree(self.stage, ignore_errors=True)
+            manifest = dict(manifest, tables=entries)
+            _write_durable(self.stage / MANIFEST, json.dumps(manifest, indent=1, sort_keys=True, default=str))
+            crash_point("staged")
+            journal = {"staging": self.stage.name, "tables": self.tables, "stale": list(stale)}
+            tmp = self.out / (JOURNAL + ".tmp")
+            _write_durable(tmp, json.dumps(journal))
+            os.replace(tmp, self.out / JOURNAL)           # the commit point
+            _fsync_dir(self.out)
+        except OSError as e:
+            self.abort()
+            raise _disk_error(self.out, e) from e
+        except BaseException:
+            self.abort()
+            raise
+        crash_point("journal")
+        try:
+            _roll_forward(self.out, journal)
+        finally:
+            self.lock.release()
 
     def abort(self) -> None:
         for w in self.writers.values():
@@ -111,9 +213,107 @@ class TableSet:
             except Exception:  # noqa: BLE001 - best effort on the way out
                 pass
         shutil.rmtree(self.stage, ignore_errors=True)
+        (self.out / (JOURNAL + ".tmp")).unlink(missing_ok=True)
+        self.lock.release()
+
+
+def _roll_forward(out: Path, journal: dict) -> None:
+    """Finish a commit whose journal is written; each step may already have been done."""
+    stage = out / journal["staging"]
+    for t in journal.get("stale", []):
+        (out / f"{t}.parquet").unlink(missing_ok=True)
+    for t in journal["tables"]:
+        src, target = stage / f"{t}.parquet", out / f"{t}.parquet"
+        if src.exists():
+            if target.is_dir():
+                shutil.rmtree(target)
+            os.replace(src, target)
+            crash_point(f"moved:{t}")
+    if (stage / MANIFEST).exists():
+        os.replace(stage / MANIFEST, out / MANIFEST)
+    _fsync_dir(out)
+    crash_point("manifest")
+    (out / JOURNAL).unlink(missing_ok=True)
+    shutil.rmtree(stage, ignore_errors=True)
+
+
+def recover(out: Path) -> None:
+    """Under OUT's lock: roll an interrupted commit forward (journal written) or back (staging only)."""
+    out = Path(out)
+    jpath = out / JOURNAL
+    if jpath.exists():
+        try:
+            journal = json.loads(jpath.read_text(encoding="utf-8"))
+        except ValueError:
+            journal = None          # never completed: the rename is atomic, so this is not ours
+        if isinstance(journal, dict) and (out / str(journal.get("staging", ""))).is_dir():
+            _roll_forward(out, journal)
+        jpath.unlink(missing_ok=True)
+    (out / (JOURNAL + ".tmp")).unlink(missing_ok=True)
+    clean_stale_staging(out)
 
 
 def clean_stale_staging(out: Path) -> None:
-    """Remove staging folders a killed run left behind (they never hold visible tables)."""
+    """Remove staging folders a killed run left behind (they never hold visible tables).
+    Only call with OUT's lock held: a live run's staging folder looks the same."""
     for p in Path(out).glob(".kzx-staging-*"):
         shutil.rmtree(p, ignore_errors=True)
+
+
+def _read_manifest(out: Path) -> dict | None:
+    path = Path(out) / MANIFEST
+    if not path.exists():
+        return None
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as e:
+        raise OutputError(f"{path} cannot be read: {e}", "run kzx extract again into this folder")
+    return data if isinstance(data, dict) else None
+
+
+_VERIFIED: dict = {}    # (out, manifest stat, table stats) → True: each set is checksummed once per process
+
+
+def verify(out: Path) -> dict | None:
+    """The manifest of OUT, after checking that every table in OUT is the one it records (rows and
+    sha256). Raises OutputError for a mixed or half-committed set; None for a folder with no output."""
+    out = Path(out)
+    tables = sorted(p for p in out.glob("*.parquet") if p.stem in SCHEMAS)
+    try:
+        return _verify(out, tables)
+    except OutputError as e:
+        if (out / JOURNAL).exists():
+            raise OutputError(f"{out} holds a commit that was interrupted, its tables a mix of two runs "
+                              f"({e.message})", e.hint) from None
+        raise
+
+
+def _verify(out: Path, tables: list[Path]) -> dict | None:
+    hint = "run the same kzx command again: it finishes or undoes the interrupted commit"
+    manifest = _read_manifest(out)
+    if manifest is None:
+        if tables:
+            raise OutputError(f"{out} has tables but no {MANIFEST}: they may come from different runs", hint)
+        return None
+    entries = manifest.get("tables") or {}
+    key = (str(out.resolve()), os.stat(out / MANIFEST).st_mtime_ns,
+           tuple((p.name, p.stat().st_size, p.stat().st_mtime_ns) for p in tables))
+    if _VERIFIED.get(str(out.resolve())) == key:
+        return manifest
+    for p in tables:
+        if p.stem not in entries:
+            raise OutputError(f"{p} is not part of the run {MANIFEST} records", hint)
+    for name, entry in entries.items():
+        path = out / f"{name}.parquet"
+        if not path.is_file() and (path.is_dir() or (out / name).is_dir()):
+            continue                  # a dataset folder of parts (written by other tools): not checked here
+        if not path.is_file():
+            raise OutputError(f"{path} is missing: {MANIFEST} records it", hint)
+        rows = entry if isinstance(entry, int) else entry.get("rows")    # an older manifest: counts only
+        if pq.ParquetFile(path).metadata.num_rows != rows:
+            raise OutputError(f"{path} does not hold the {rows} rows {MANIFEST} records", hint)
+        if isinstance(entry, dict) and entry.get("sha256") and file_sha256(path) != entry["sha256"]:
+            raise OutputError(f"{path} is not the table {MANIFEST} records (checksum differs)", hint)
+    _VERIFIED[str(out.resolve())] = key
+    return manifest
+

@@ -157,8 +157,8 @@ def test_interrupted_run_leaves_no_half_table_and_rerun_completes(tmp_path):
     proc.wait()
     manifest = json.loads((out / "manifest.json").read_text())
     assert manifest["inputs"] == [str(first)]                 # the killed run changed nothing visible
-    for t, n in manifest["tables"].items():
-        assert pq.read_table(out / f"{t}.parquet").num_rows == n
+    for t, entry in manifest["tables"].items():
+        assert pq.read_table(out / f"{t}.parquet").num_rows == entry["rows"]
     r = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True)
     assert r.returncode == 0, r.stderr
     manifest = json.loads((out / "manifest.json").read_text())

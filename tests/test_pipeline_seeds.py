@@ -17,7 +17,7 @@ def test_extract_writes_every_table_with_its_schema(seeds_out):
     for t in TABLES:
         assert pq.read_schema(out / f"{t}.parquet").equals(SCHEMAS[t], check_metadata=False), t
     manifest = json.loads((out / "manifest.json").read_text())
-    assert manifest["tables"]["documents"] == 5
+    assert manifest["tables"]["documents"]["rows"] == 5
     assert manifest["documents"] == 5 and manifest["errors"] == 0
     assert summary.documents == 5 and summary.errors == 0
 
