@@ -66,6 +66,7 @@ def _context(f: dict, s) -> set[str]:
     if s is None:
         return set()
     a, b = f["start_char"] - s.start_char, f["end_char"] - s.start_char
-    before = _WORD.findall(s.text[:a].lower())[-REPEAT_WINDOW:]
-    after = _WORD.findall(s.text[b:].lower())[:REPEAT_WINDOW]
+    reach = REPEAT_WINDOW * 40          # characters enough for the window's words: bounded work per figure
+    before = _WORD.findall(s.text[max(0, a - reach):a].lower())[-REPEAT_WINDOW:]
+    after = _WORD.findall(s.text[b:b + reach].lower())[:REPEAT_WINDOW]
     return set(before) | set(after)

@@ -39,6 +39,9 @@ UNITS: dict[str, str] = {
     "mixed_digits_letters": "5a",
     "currency_chain": "tenge ",
     "dot_words": "the. ",
+    "letters": "a",
+    "capitals": "A",
+    "cyrillic_letters": "а",
 }
 
 

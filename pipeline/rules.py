@@ -7,6 +7,7 @@ Anything wrong stops with a RuleError naming the file, the rule and the problem.
 from __future__ import annotations
 
 import hashlib
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -14,6 +15,7 @@ import regex
 import yaml
 
 from .errors import RuleError
+from .probes import probes
 
 KINDS = {"money", "percent", "date", "project", "quantity", "count", "multiplier", "duration"}
 RULE_KEYS = {"id", "kind", "pattern", "flags", "priority", "exclude", "normalize", "examples", "negative",
@@ -79,15 +81,53 @@ def default_rules_dir() -> Path:
 # most of a small run's start-up; same safety, same result.
 _YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
+MAX_YAML_NODES = 200_000     # a rule file far larger than any real one; aliases counted as expanded
+
 
 def _load_yaml(path: Path):
+    """safe_load, except that aliases which would expand past MAX_YAML_NODES (an alias bomb, a few
+    lines that unfold into billions of nodes) are refused before anything is built."""
     try:
         with open(path, encoding="utf-8") as f:
-            return yaml.load(f, Loader=_YAML_LOADER)
+            loader = _YAML_LOADER(f)
+            try:
+                node = loader.get_single_node()
+                if node is None:
+                    return None
+                if _expanded_size(node) > MAX_YAML_NODES:
+                    raise RuleError(path, None, f"YAML aliases expand to over {MAX_YAML_NODES:,} nodes "
+                                                "(an alias bomb?); refused")
+                return loader.construct_document(node)
+            finally:
+                getattr(loader, "dispose", lambda: None)()
     except (OSError, UnicodeDecodeError) as e:
         raise RuleError(path, None, f"cannot read: {e}")
     except yaml.YAMLError as e:
         raise RuleError(path, None, f"invalid YAML: {e}")
+    except RecursionError:
+        raise RuleError(path, None, "YAML nested too deep") from None
+
+
+def _expanded_size(root) -> int:
+    """Nodes of the document with every alias expanded, counted without expanding (memo per node)."""
+    size: dict[int, int] = {}
+    stack = [(root, False)]
+    while stack:
+        node, done = stack.pop()
+        if id(node) in size and not done:
+            continue
+        kids = []
+        if isinstance(node, yaml.SequenceNode):
+            kids = node.value
+        elif isinstance(node, yaml.MappingNode):
+            kids = [n for pair in node.value for n in pair]
+        if done:
+            size[id(node)] = min(1 + sum(size.get(id(k), 0) for k in kids), MAX_YAML_NODES + 1)
+        else:
+            size.setdefault(id(node), 0)          # a node met again before it is done: a cycle, counted as 0
+            stack.append((node, True))
+            stack.extend((k, False) for k in kids if id(k) not in size)
+    return size[id(root)]
 
 
 _SEP = regex.compile(r"(\s*[-‐–—]\s*|\s+)(?=\S)")
@@ -111,7 +151,7 @@ def alternation(aliases) -> str:
     return "(?:" + "|".join(_alias_regex(a) for a in uniq) + ")"
 
 
-def load_rules(rules_dir: Path | None = None) -> RuleSet:
+def load_rules(rules_dir: Path | None = None, check_time: bool = True) -> RuleSet:
     root = Path(rules_dir) if rules_dir else default_rules_dir()
     if not (root / "macros.yaml").is_file():
         raise RuleError(root, None, "not a rules folder: macros.yaml is missing")
@@ -119,7 +159,10 @@ def load_rules(rules_dir: Path | None = None) -> RuleSet:
     lexicon, aliases = _load_lexicons(root, digest)
     digest.update((root / "macros.yaml").read_bytes())
     macros = {name.upper().replace(".", "_"): alternation(words) for name, words in aliases.items()}
-    macros.update({k: str(v) for k, v in (_load_yaml(root / "macros.yaml") or {}).items()})
+    own = _load_yaml(root / "macros.yaml") or {}
+    if not isinstance(own, dict) or not all(isinstance(v, (str, int, float)) for v in own.values()):
+        raise RuleError(root / "macros.yaml", None, "macros.yaml must map macro names to regex strings (NAME: 'pattern')")
+    macros.update({str(k): str(v) for k, v in own.items()})
     expand = _expander(macros, root / "macros.yaml")
     rules, seen, other = [], {}, {}
     for path in sorted(root.glob("*.yaml")):
@@ -133,7 +176,50 @@ def load_rules(rules_dir: Path | None = None) -> RuleSet:
         for i, spec in enumerate(data["rules"]):
             rules.append(_make_rule(path, i, spec, expand, seen))
     expanded = {name: expand(f"{{{name}}}", root / "macros.yaml", None) for name in macros}
+    if check_time and root.resolve() != default_rules_dir().resolve():   # the shipped rules: held by the tests
+        check_rule_times(rules, root)
     return RuleSet(rules, lexicon, aliases, macros, digest.hexdigest()[:16], str(root), other, expanded=expanded)
+
+
+PROBE_CHARS = 2000       # adversarial probes at load: long enough to expose quadratic patterns
+PROBE_BUDGET = 2.0       # seconds one pattern may spend on all of them (the slowest shipped rule needs ~0.4)
+GROWTH_FLOOR = 0.15      # seconds on one probe above which the time must grow linearly with its length
+_CHECKED: set = set()    # (pattern, flags) already checked in this process
+
+
+def _time(rx, text: str, budget: float) -> float:
+    t0 = time.perf_counter()
+    for _ in rx.finditer(text, timeout=max(budget, 0.001)):
+        pass
+    return time.perf_counter() - t0
+
+
+def check_rule_times(rules, root) -> None:
+    """Run every pattern on the adversarial probes (pipeline/probes.py). A pattern that needs more
+    than PROBE_BUDGET seconds, or whose time on a probe grows faster than its length (over 3x
+    for twice the text, once it takes GROWTH_FLOOR s), backtracks and would stall real documents:
+    refused, naming the rule."""
+    full, half = probes(PROBE_CHARS), probes(PROBE_CHARS // 2)
+    for rule in rules:
+        key = (rule.regex.pattern, rule.regex.flags)
+        if key in _CHECKED:
+            continue
+        spent, problem = 0.0, None
+        try:
+            for name, text in full.items():
+                t = _time(rule.regex, text, PROBE_BUDGET - spent)
+                spent += t
+                if t > GROWTH_FLOOR and t > 3 * _time(rule.regex, half[name], PROBE_BUDGET):
+                    problem = f"time grows faster than the text on the probe {name!r} (pipeline/probes.py)"
+                    break
+        except TimeoutError:
+            problem = f"pattern takes over {PROBE_BUDGET:g} s on adversarial texts of {PROBE_CHARS} characters " \
+                      "(pipeline/probes.py)"
+        if problem:
+            raise RuleError(Path(root) / rule.source, rule.id,
+                            f"{problem}: nested or adjacent unbounded repetition; use bounded {{m,n}}, "
+                            "possessive ++/*+ or atomic (?>...) groups")
+        _CHECKED.add(key)
 
 
 def _load_lexicons(root: Path, digest) -> tuple[dict, dict]:
@@ -210,7 +296,7 @@ def _make_rule(path: Path, i: int, spec, expand, seen: dict) -> Rule:
     if unknown:
         raise RuleError(path, rid, f"unknown keys {sorted(unknown)}")
     kind = spec.get("kind")
-    if kind not in KINDS:
+    if not isinstance(kind, str) or kind not in KINDS:
         raise RuleError(path, rid, f"kind must be one of {sorted(KINDS)}, not {kind!r}")
     pattern = spec.get("pattern")
     if not isinstance(pattern, str) or not pattern.strip():
@@ -232,6 +318,18 @@ def _make_rule(path: Path, i: int, spec, expand, seen: dict) -> Rule:
             raise RuleError(path, rid, f"`requires` does not compile: {e}")
     examples = spec.get("examples") or []
     negative = spec.get("negative") or []
+    for key in ("examples", "negative", "known_failures"):
+        if not isinstance(spec.get(key) or [], list):
+            raise RuleError(path, rid, f"`{key}` must be a list, not {spec.get(key)!r}")
+    priority = spec.get("priority", 0)
+    if isinstance(priority, bool) or not isinstance(priority, int):
+        raise RuleError(path, rid, f"`priority` must be a whole number, not {priority!r}")
+    for key in ("normalize", "unit", "requires", "flags", "description"):
+        if spec.get(key) is not None and not isinstance(spec.get(key), str):
+            raise RuleError(path, rid, f"`{key}` must be a string, not {spec.get(key)!r}")
+    for key in ("exclude", "needs_case"):
+        if spec.get(key) is not None and not isinstance(spec.get(key), bool):
+            raise RuleError(path, rid, f"`{key}` must be true or false, not {spec.get(key)!r}")
     if not examples and not spec.get("exclude"):
         raise RuleError(path, rid, "has no `examples`: every rule shows what it must match")
     for ex in examples:
@@ -239,6 +337,6 @@ def _make_rule(path: Path, i: int, spec, expand, seen: dict) -> Rule:
             raise RuleError(path, rid, "each example needs `text` (and `match` if the match is not the whole text)")
     if not all(isinstance(n, str) for n in negative):
         raise RuleError(path, rid, "`negative` is a list of strings that must not match")
-    return Rule(rid, kind, pattern, compiled, path.name, int(spec.get("priority", 0)), bool(spec.get("exclude")),
+    return Rule(rid, kind, pattern, compiled, path.name, priority, bool(spec.get("exclude")),
                 spec.get("normalize"), spec.get("unit"), requires, bool(spec.get("needs_case")), tuple(examples),
                 tuple(negative), tuple(spec.get("known_failures") or ()), bool(spec.get("table")))

@@ -39,8 +39,8 @@ class Engine:
     published: dt.date | None = None
 
     @classmethod
-    def build(cls, settings: Settings) -> "Engine":
-        rs = load_rules(settings.rules_dir)
+    def build(cls, settings: Settings, check_time: bool = True) -> "Engine":
+        rs = load_rules(settings.rules_dir, check_time=check_time)   # workers: the parent checked them
         words = rs.lexicon_aliases
         nlp = make_nlp(words.get("abbreviation", []), words.get("scale_abbreviation", []))
         return cls(rs, nlp, settings.published)
@@ -214,7 +214,7 @@ _WORKER: dict = {}   # per worker process: settings, engine, metadata, do_match
 
 
 def _init_worker(settings: Settings, meta, do_match: bool) -> None:
-    _WORKER.update(settings=settings, engine=Engine.build(settings), meta=meta, do_match=do_match)
+    _WORKER.update(settings=settings, engine=Engine.build(settings, check_time=False), meta=meta, do_match=do_match)
 
 
 def _work(item):

@@ -1,6 +1,7 @@
 """The Python API: kzx.extract_text, kzx.extract, kzx.read; their docstring examples run as doctests."""
 import datetime as dt
 import doctest
+import json
 import subprocess
 import sys
 
@@ -10,7 +11,7 @@ import pytest
 import kzx
 import kzx.api
 from conftest import ROOT
-from kzx.errors import UsageError
+from kzx.errors import OutputError, UsageError
 
 
 def test_api_docstring_examples_run():
@@ -58,6 +59,11 @@ def test_api_extract_and_read_round_trip_on_the_seeds(tmp_path):
 def test_api_read_a_partial_folder_and_bad_arguments(tmp_path):
     kzx.extract(ROOT / "data" / "raw" / "001_2ca8d319622e1d63.txt", tmp_path / "out")
     (tmp_path / "out" / "facts.parquet").unlink()
+    with pytest.raises(OutputError, match="facts.parquet is missing"):     # the manifest records it
+        kzx.read(tmp_path / "out")
+    manifest = json.loads((tmp_path / "out" / "manifest.json").read_text())
+    del manifest["tables"]["facts"]                      # an older kzx's output, written without facts
+    (tmp_path / "out" / "manifest.json").write_text(json.dumps(manifest))
     t = kzx.read(tmp_path / "out")
     assert t.facts.empty and "repeat_of" in t.facts.columns and len(t.documents) == 1
     with pytest.raises(UsageError, match="does not exist"):

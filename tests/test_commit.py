@@ -11,12 +11,12 @@ from typer.testing import CliRunner
 from kzx.cli import app
 from kzx.config import Settings
 from kzx.errors import OutputBusy, OutputError
-from kzx.run import extract
+from kzx.run import ALL_TABLES, extract
 from kzx.stages import ingest_stage
 from kzx.stats import count_table
 from kzx.write import JOURNAL, OutLock, read_table, verify
 
-TABLES = ("documents", "sentences", "figures", "links", "claims", "errors")
+TABLES = ALL_TABLES
 CRASH_POINTS = ["staged", "journal"] + [f"moved:{t}" for t in TABLES] + ["manifest"]
 
 
