@@ -78,7 +78,7 @@ OLD_ROUTE = (r"'{B}\p{Lu}\p{Ll}+(?:-\p{Lu}\p{Ll}+)*(?:{DASH}\p{Lu}\p{Ll}+(?:-\p{
 
 def test_a_catastrophic_user_rule_is_refused_at_load(rules_dir):
     (rules_dir / "money.yaml").write_text(GOOD.replace("'{NUM} tenge'", OLD_ROUTE), encoding="utf-8")
-    with pytest.raises(RuleError, match=r"money\.yaml, rule 'money\.test': (pattern takes over 2 s|time grows faster)"):
+    with pytest.raises(RuleError, match=r"money\.yaml, rule 'money\.test': (pattern takes over 10 s|time grows faster)"):
         load_rules(rules_dir)
     r = subprocess.run([sys.executable, "-m", "kzx", "explain", "5 tenge", "--rules", str(rules_dir)],
                        cwd=ROOT, capture_output=True, text=True)

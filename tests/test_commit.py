@@ -14,7 +14,8 @@ from kzx.errors import OutputBusy, OutputError
 from kzx.run import ALL_TABLES, extract
 from kzx.stages import ingest_stage
 from kzx.stats import count_table
-from kzx.write import JOURNAL, OutLock, read_table, verify
+from kzx.tables import read_table
+from kzx.write import JOURNAL, OutLock, verify
 
 TABLES = ALL_TABLES
 CRASH_POINTS = ["staged", "journal"] + [f"moved:{t}" for t in TABLES] + ["manifest"]
