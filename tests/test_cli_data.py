@@ -58,6 +58,10 @@ def test_a_table_with_duplicate_ids_is_refused_by_stats(tmp_path):
              "published": None, "url": None, "language": "en", "n_chars": 1, "sha256": "", "text": "x"} for y in (1, 2)]
     pq.write_table(pa.Table.from_pylist(rows, schema=SCHEMAS["documents"]), tmp_path / "documents.parquet")
     pq.write_table(pa.Table.from_pylist([], schema=SCHEMAS["figures"]), tmp_path / "figures.parquet")
+    from kzx.write import file_sha256      # an older kzx's output: its manifest records these tables
+    (tmp_path / "manifest.json").write_text(json.dumps({"tables": {
+        t: {"rows": pq.ParquetFile(tmp_path / f"{t}.parquet").metadata.num_rows,
+            "sha256": file_sha256(tmp_path / f"{t}.parquet")} for t in ("documents", "figures")}}), encoding="utf-8")
     r = runner.invoke(app, ["stats", str(tmp_path)])
     assert r.exit_code == 2 and "Traceback" not in r.output
     assert r.output.splitlines() == [
@@ -153,7 +157,7 @@ def test_the_users_files_in_out_are_left_alone(tmp_path):
         assert runner.invoke(app, args + ["-o", str(out)]).exit_code == 0, args
         now = _tree(out)
         assert {k: now[k] for k in mine} == mine
-    assert sorted(set(now) - set(mine)) == sorted([f"{t}.parquet" for t in ALL_TABLES] + ["manifest.json"])
+    assert sorted(set(now) - set(mine)) == sorted([f"{t}.parquet" for t in ALL_TABLES] + ["manifest.json", ".kzx.lock"])   # the lock (README: Robustness)
 
 
 def test_undated_documents_are_reported_in_the_summary_and_note(tmp_path):
