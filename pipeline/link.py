@@ -49,7 +49,7 @@ def _patterns(rs) -> dict:
         "role_name": regex.compile(rf"(?<![\p{{L}}])(?P<role>{_alt(rs, 'role')})(?:\s+of\s+(?:the\s+)?(?:[\p{{L}}-]+\s+){{1,5}}?)?"
                                    rf"\s*(?P<name>{name})(?![\p{{L}}])", regex.I),
         # Russian and Kazakh put the region in the genitive between the title and the name
-        # ("аким Кызылординской области Нурлыбек Налибаев", "аким Астаны Женис Касымбек"); the name
+        # ("аким Жамбылской области Ерлан Сапаров", "аким Астаны Женис Касымбек"); the name
         # is then a given name and a surname.
         "role_name_ru": regex.compile(rf"(?<![\p{{L}}])(?P<role>{rs.macros['ROLE_RU']})\s+(?:[\p{{L}}-]+\s+){{0,3}}?"
                                       rf"(?P<name>(?-i:\p{{Lu}}\p{{Ll}}+(?:\s+\p{{Lu}}\p{{Ll}}+(?:-\p{{Lu}}\p{{Ll}}+)?){{1,2}}))(?![\p{{L}}])", regex.I),
@@ -63,7 +63,7 @@ def _patterns(rs) -> dict:
         "funds_after": regex.compile(rf"^\s*(?:{_alt(rs, 'funds_after')})(?![\p{{L}}])", regex.I),
         "funds_link": regex.compile(rf"^[\s,]*(?:(?:{_alt(rs, 'funds_after')})\s+)?(?:{_alt(rs, 'funds_link')})"
                                     rf"\s+(?:the\s+)?$"
-                                    # Russian: "необходимо для завершения строительства ЛРТ"
+                                    # Russian: "потребуется для окончания строительства метро"
                                     rf"|^[\s,]*(?:(?:{_alt(rs, 'funds_after')})\s+)?"
                                     rf"(?:{rs.macros['FUNDS_LINK_RU']})"
                                     rf"(?:\s+\p{{Ll}}+){{0,3}}\s+$", regex.I),

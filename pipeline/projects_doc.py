@@ -11,7 +11,7 @@ Runs on one document's figure rows after the sentence rules (stages stay one doc
   Agro-Industrial Development" ... "SPAID".
 - `project.doc_shorter`: a rule-found name is seen again later by a shorter name: without its
   type word ("the Aktogay plant" ... "Aktogay"), or the title before its "of/for" phrase
-  ("Comprehensive Plan of Aktobe region" ... "the Comprehensive Plan"). A one-word shorter name
+  ("Comprehensive Plan of Atyrau region" ... "the Comprehensive Plan"). A one-word shorter name
   must not occur before the full name (it would be a place the document was already talking
   about), and a later use after a place preposition ("in Aktogay"), before a place type word
   ("Aktogay village") or with a possessive ("Aktogay's") is the place.
