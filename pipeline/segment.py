@@ -88,7 +88,7 @@ def make_nlp(abbreviations, scale_abbreviations=()) -> Language:
 
 
 _WORD_BEFORE = re.compile(r"[^\s(«\"'\[]+$")
-_ISLAND = re.compile(r"\S+(?:\s{1,199}\S+)*")
+_GAP = re.compile(r"(?<!\s)\s{200,}")   # a whitespace run that ends a block (tried at run starts only: linear)
 _BULLET = re.compile(r"(?:[-•*–—]|\d{1,2}[.)])\s")    # a list item starts the next line
 _OPEN_END = re.compile(r"[^\W_]$|[,-]$")   # a line ending in a letter, digit, comma or hyphen
 
@@ -109,25 +109,34 @@ def blocks(text: str, size: int = BLOCK_CHARS) -> Iterator[tuple[int, str]]:
     """Cut text into (offset, block) pieces of at most `size` chars, at line breaks when possible.
 
     Runs of 200+ whitespace characters are dropped between blocks: spaCy spends time on every
-    character of a whitespace token, and such a run always ends a sentence anyway.
+    character of a whitespace token, and such a run always ends a sentence anyway. The runs are
+    found by a scan that keeps no state between them (a regex over whole "islands" of text kept
+    backtracking state for all of a 200 MB file), so memory is one block at a time.
     """
-    for island in _ISLAND.finditer(text):
-        for off, piece in _sized(island.group(), size):
-            yield island.start() + off, piece
+    pos = 0
+    for gap in _GAP.finditer(text):
+        yield from _island(text, pos, gap.start(), size)
+        pos = gap.end()
+    yield from _island(text, pos, len(text), size)
 
 
-def _sized(text: str, size: int) -> Iterator[tuple[int, str]]:
-    pos, n = 0, len(text)
-    while pos < n:
-        end = min(n, pos + size)
-        if end < n:                     # cut where a figure cannot straddle: a line, a sentence, a clause
+def _island(text: str, start: int, end: int, size: int) -> Iterator[tuple[int, str]]:
+    """The text between two long whitespace runs, trimmed, in pieces of at most `size` chars."""
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    pos = start
+    while pos < end:
+        cut = min(end, pos + size)
+        if cut < end:                   # cut where a figure cannot straddle: a line, a sentence, a clause
             for sep in ("\n", ". ", "; ", ", ", " "):
-                cut = text.rfind(sep, pos + size // 2, end)
-                if cut >= 0:
-                    end = cut + len(sep)
+                at = text.rfind(sep, pos + size // 2, cut)
+                if at >= 0:
+                    cut = at + len(sep)
                     break
-        yield pos, text[pos:end]
-        pos = end
+        yield pos, text[pos:cut]
+        pos = cut
 
 
 def segment(text: str, nlp: Language) -> Iterator[Sentence]:
