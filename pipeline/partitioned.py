@@ -29,7 +29,7 @@ from .errors import InputError, UsageError
 from .ingest import Skip, Source, discover
 from .run import (ALL_TABLES, Engine, Summary, _add, _manifest, check_output_folder, discovery_walk, error_row,
                   metadata_error_rows, process_source, rules_label)
-from .write import MANIFEST, ROW_GROUP, SCHEMAS
+from .write import MANIFEST, ROW_GROUP, SCHEMAS, OutLock
 
 DEFAULT_PARTITION_BYTES = 64 * 1024 * 1024   # a partition's input; its rows stay well inside a worker's memory
 
@@ -211,6 +211,7 @@ def extract_partitioned(settings: Settings, partition_bytes: int = DEFAULT_PARTI
     parts = partitions(sources, partition_bytes)
     fs, out = out_fs(settings.out)
     fs.makedirs(out, exist_ok=True)
+    lock = None if is_url(settings.out) else OutLock(Path(out)).acquire()   # one run at a time, as locally
     stage = f"{out}/.kzx-staging-{uuid.uuid4().hex[:8]}"
     stage_url = fs.unstrip_protocol(stage) if is_url(settings.out) else stage
     summary, used, counts = Summary(rules=rules_label(engine)), set(), {t: 0 for t in ALL_TABLES}
@@ -240,6 +241,9 @@ def extract_partitioned(settings: Settings, partition_bytes: int = DEFAULT_PARTI
     except BaseException:
         fs.rm(stage, recursive=True) if fs.exists(stage) else None
         raise
+    finally:
+        if lock is not None:
+            lock.release()
     return summary
 
 

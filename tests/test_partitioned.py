@@ -198,3 +198,15 @@ def test_partitioned_run_guards_like_the_local_one(tmp_path):
     errors = pd.read_parquet(out / "errors")
     assert errors[["path", "stage"]].values.tolist() == [[str(src / "broken.json"), "parse"]]
     assert sorted(pd.read_parquet(out / "documents").doc_id) == sorted(p.name for p in RAW.iterdir())
+
+
+def test_partitioned_run_takes_outs_lock(tmp_path):
+    from kzx.errors import KzxError
+    from kzx.write import OutLock
+
+    out = tmp_path / "out"
+    with OutLock(out):
+        with pytest.raises(KzxError, match="in use by pid"):
+            extract_partitioned(Settings(inputs=(RAW,), out=out), partition_bytes=1 << 20)
+    extract_partitioned(Settings(inputs=(RAW,), out=out), partition_bytes=1 << 20)
+    assert len(pd.read_parquet(out / "documents")) == 5
