@@ -19,6 +19,7 @@ from .normalize.measures import normalize_measure
 from .normalize.money import amounts, normalize_money
 from .normalize.percent import normalize_percent
 from .normalize.projects import minor_words, normalize_project
+from .prefilter import Prefilter
 
 FIELDS = ("value_min", "value_max", "unit", "qualifier", "date_start", "date_end", "granularity", "name")
 SEPARATE = {"project"}   # kinds whose spans may hold mentions of other kinds
@@ -152,6 +153,31 @@ def _settle(cands: list[Mention]) -> list[Mention]:
     return chosen
 
 
+@dataclass
+class RulePrefilter:
+    """One scan per sentence for all rules: `req[i]` and `pat[i]` index rule i's `requires` and its
+    own pattern among the prefilter's checks (None: no `requires`)."""
+    pf: Prefilter
+    req: list
+    pat: list
+
+
+def rule_prefilter(rs, engine: str | None = None) -> RulePrefilter:
+    """The rule set's prefilter, built once (and kept in rs.cache); `engine` rebuilds it with that one."""
+    pre = rs.cache.get("prefilter")
+    if pre is not None and (engine is None or pre.pf.engine_name == engine):
+        return pre
+    checks: dict = {}
+
+    def index(rx):
+        return checks.setdefault((rx.pattern, rx.flags), len(checks))
+
+    req = [index(r.requires) if r.requires is not None else None for r in rs.rules]
+    pat = [index(r.regex) for r in rs.rules]
+    rs.cache["prefilter"] = pre = RulePrefilter(Prefilter([p for p, _ in checks], engine), req, pat)
+    return pre
+
+
 def find_mentions(text: str, rs, published: dt.date | None = None, trace: list | None = None,
                   timeouts: list | None = None) -> list[Mention]:
     """All mentions in one sentence's text; offsets index `text`. Sorted by start.
@@ -165,10 +191,16 @@ def find_mentions(text: str, rs, published: dt.date | None = None, trace: list |
     vetoes, cands = [], []
     present: dict = {}       # rules sharing a pre-check run it once per sentence
     headline = title_cased(text, minor_words(rs))
-    for rule in rs.rules:
+    pre = rule_prefilter(rs)
+    hits = pre.pf.hits(text)      # which requires and rule patterns can match at all: one scan
+    for i, rule in enumerate(rs.rules):
         if (rule.needs_case and headline) or rule.table:
             continue                 # table headers are read document-wide (pipeline/table_units.py)
+        if pre.pat[i] not in hits:
+            continue
         if rule.requires is not None:
+            if pre.req[i] not in hits:
+                continue
             key = (rule.requires.pattern, rule.requires.flags)
             if key not in present:
                 present[key] = rule.requires.search(text) is not None

@@ -20,7 +20,7 @@ from .errors import InputError, KzxError, UsageError
 from .facts import facts_for
 from .ingest import Document, Skip, Source, Walk, clean_document, discover, read_source, safe_str
 from .link import claims_for, links_for
-from .match import FIELDS
+from .match import FIELDS, rule_prefilter
 from .projects_doc import more_projects
 from .metadata import MetadataIndex, find_dateline
 from .rules import RuleSet, load_rules
@@ -43,6 +43,7 @@ class Engine:
         rs = load_rules(settings.rules_dir, check_time=check_time)   # workers: the parent checked them
         words = rs.lexicon_aliases
         nlp = make_nlp(words.get("abbreviation", []), words.get("scale_abbreviation", []))
+        rule_prefilter(rs)                   # built (or read from its disk cache) once, before any work
         return cls(rs, nlp, settings.published)
 
 

@@ -5,16 +5,19 @@ with exactly the expected span, found by that rule, with the expected normalized
 with `only: true`, no other mention of that kind).
 A negative example passes when no mention of the rule's kind comes out of the text.
 """
+import dataclasses
 import datetime as dt
 
 import pytest
 
 from conftest import ROOT
-from kzx.match import find_mentions
+from kzx.match import find_mentions, rule_prefilter
 from kzx.rules import load_rules
 from kzx.table_units import table_money_in_text
 
 RS = load_rules(ROOT / "rules")
+PLAIN = dataclasses.replace(RS, cache={})     # the same rules with no prefilter: every rule runs
+rule_prefilter(PLAIN, "regex")
 FIELDS = ("value_min", "value_max", "unit", "qualifier", "date_start", "date_end", "granularity", "name",
           "program")
 
@@ -37,22 +40,24 @@ def _cases():
                                marks=pytest.mark.xfail(reason=ex.get("reason", "known failure"), strict=True))
 
 
-def _found(rule, text, pub):
+def _found(rule, text, pub, rs):
     """A table rule's example is a table (lines); any other rule's a sentence."""
     if rule.table:
-        return [m for m in table_money_in_text(text, RS) if m.rule == rule.id]
-    return [m for m in find_mentions(text, RS, pub) if m.kind == rule.kind]
+        return [m for m in table_money_in_text(text, rs) if m.rule == rule.id]
+    return [m for m in find_mentions(text, rs, pub) if m.kind == rule.kind]
 
 
+@pytest.mark.parametrize("prefiltered", [True, False], ids=["prefilter", "plain"])
 @pytest.mark.parametrize("rule,ex,default_pub", list(_cases()))
-def test_rule_example(rule, ex, default_pub):
+def test_rule_example(rule, ex, default_pub, prefiltered):
+    rs = RS if prefiltered else PLAIN
     if "negative" in ex:
-        found = _found(rule, ex["negative"], _date(default_pub))
+        found = _found(rule, ex["negative"], _date(default_pub), rs)
         assert not found, f"must not match: {[(m.text, m.rule) for m in found]}"
         return
     pub = _date(ex.get("published", default_pub))
     want = ex.get("match", ex["text"])
-    found = _found(rule, ex["text"], pub)
+    found = _found(rule, ex["text"], pub, rs)
     spans = [m for m in found if m.text == want]
     assert spans, f"expected {want!r}, got {[(m.text, m.rule) for m in found]}"
     if ex.get("only"):                 # and nothing else of this kind in the text

@@ -1,0 +1,489 @@
+"""One multi-pattern scan per text that says which of many regexes *can* match it.
+
+A Prefilter holds checks (regex patterns). `hits(text)` answers, for every check at once, "may
+this pattern match somewhere in text?": a check it leaves out surely does not match; one it keeps
+may (the caller still runs the real regex). Each pattern is first relaxed (`relax`): lookarounds,
+\\b and anchors dropped, case ignored, classes widened to what the `regex` module's classes hold,
+so the relaxed language is a superset of the original and "no relaxed match" proves "no match".
+
+Engines, first available wins: Hyperscan (one database of all checks, cached on disk by its
+patterns' digest), RE2's Set, else none: then `hits` keeps every check and the caller's regexes
+decide alone, so results are the same with or without an engine. KZX_PREFILTER=off|regex|re2|
+hyperscan chooses one by hand (off and regex: no prefilter).
+"""
+from __future__ import annotations
+
+import functools
+import hashlib
+import os
+import tempfile
+import unicodedata
+from pathlib import Path
+
+import regex
+
+# Texts are scanned with every whitespace character written as " " (SPACES), and patterns are
+# relaxed to match: `\s` and whitespace literals become " ". Small automata, and Hyperscan's and
+# RE2's own `\s` (ASCII in RE2) never come in. `\d` and `\w` are spelled as the `regex` module reads them.
+WHITESPACE = "\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f \x85\xa0\u1680" + "".join(map(chr, range(0x2000, 0x200b))) + \
+    "\u2028\u2029\u202f\u205f\u3000"
+SPACES = str.maketrans({c: " " for c in WHITESPACE})
+# Beyond ASCII, classes (\p{L}, \d, \w) are widened to "any non-ASCII character": a superset whose
+# automaton is a few states, where Unicode tables under case folding take seconds to compile.
+_NON_ASCII = r"\x{80}-\x{10ffff}"
+_CLASS_ESC = {"s": r"\x{20}", "d": "0-9" + _NON_ASCII, "w": "0-9A-Za-z_" + _NON_ASCII}
+_ANCHORS = set("bBAZzG")
+_BIG_REPEAT = 6         # {m,n} with n above this becomes {m,}: same superset, far smaller automaton
+
+
+# syntax pieces the relaxer reads
+_BRACES = regex.compile(r"\{(\d*)(,?)(\d*)\}(\+?)(\??)")
+_PROP = regex.compile(r"\\[pP](?:\{(\^?)([\w=:&. -]+)\}|([A-Za-z]))")
+_NAMED_CHAR = regex.compile(r"\\N\{([^}]+)\}")
+_GROUP_REF = regex.compile(r"\\g<[^>]+>")
+_HEX = regex.compile(r"\\(?:x\{([0-9A-Fa-f]+)\}|x([0-9A-Fa-f]{2})|u([0-9A-Fa-f]{4})|U([0-9A-Fa-f]{8}))")
+_OCTAL = regex.compile(r"\\0[0-7]{0,2}")
+_PLAIN_GROUP = regex.compile(r"\(\?(?:P?<[A-Za-z_]\w*>|'[A-Za-z_]\w*'|>|\||:)")
+_FLAG_GROUP = regex.compile(r"\(\?([a-zA-Z]*)(?:-([a-zA-Z]*))?([:)])")
+_QUANTIFIER = regex.compile(r"(?:[*+?]|\{\d*,?\d*\})[+?]?")
+
+
+class Unrelaxable(ValueError):
+    """A construct the relaxer does not read (conditionals, fuzzy matching, verbose mode)."""
+
+
+def relax(pattern: str) -> str:
+    """A pattern whose matches include every match of `pattern` (under any case), in the syntax
+    common to Hyperscan and RE2. Raises Unrelaxable for constructs it cannot widen safely."""
+    out, _ = _seq(pattern, 0, top=True)
+    return out
+
+
+def _seq(p: str, i: int, top: bool = False) -> tuple[str, int]:
+    """Relax p from i up to the `)` closing the current group (or the end); returns (text, index after)."""
+    out: list[str] = []
+    n = len(p)
+    while i < n:
+        c = p[i]
+        if c == ")":
+            if top:
+                raise Unrelaxable("unbalanced )")
+            return "".join(out), i + 1
+        if c == "\\":
+            piece, i = _escape(p, i)
+            out.append(piece)
+        elif c == "[":
+            piece, i = _class(p, i)
+            out.append(piece)
+        elif c == "(":
+            piece, i = _group(p, i)
+            out.append(piece)
+        elif c in "^$":
+            i += 1
+        elif c in "*+?":
+            i += 1
+            if i < n and p[i] == "+":          # possessive: same language, greedy
+                i += 1
+            out.append(c)
+            if i < n and p[i] == "?":
+                out.append("?")
+                i += 1
+        elif c == "{":
+            piece, i = _braces(p, i)
+            out.append(piece)
+        elif c == ".":
+            out.append(".")
+            i += 1
+        elif c.isalnum():
+            out.append(_lit(c))
+            i += 1
+        else:
+            out.append(c if c == "|" else _lit(c))
+            i += 1
+    if not top:
+        raise Unrelaxable("unclosed group")
+    return "".join(out), i
+
+
+def _braces(p: str, i: int) -> tuple[str, int]:
+    m = _BRACES.match(p, i)
+    if not m:
+        if regex.match(r"\{\s*[eisd]", p[i:]):
+            raise Unrelaxable("fuzzy matching")
+        return r"\{", i + 1                    # a literal brace
+    lo, comma, hi = m.group(1), m.group(2), m.group(3)
+    lo_n = int(lo) if lo else 0
+    if comma and hi and int(hi) > _BIG_REPEAT:
+        q = f"{{{min(lo_n, _BIG_REPEAT)},}}"
+    elif not comma and lo_n > _BIG_REPEAT:
+        q = f"{{{_BIG_REPEAT},}}"
+    else:
+        q = f"{{{lo_n}{comma}{hi}}}"
+    if q == "{0,}":
+        q = "*"
+    return q + m.group(5), m.end()
+
+
+def _escape(p: str, i: int, in_class: bool = False) -> tuple[str, int]:
+    """One escape at p[i] == '\\' → its relaxed text."""
+    kind, value, j = _read_escape(p, i, in_class)
+    if kind == "chr":
+        return _lit(value), j
+    if kind == "raw":
+        return (value if in_class else f"[{value}]"), j
+    return value, j                              # "any" (.), "" (anchors), back-references
+
+
+def _read_escape(p: str, i: int, in_class: bool) -> tuple[str, str, int]:
+    """(kind, value, index after): kind "chr" (one character), "raw" (class body), "any" or "text"."""
+    if i + 1 >= len(p):
+        raise Unrelaxable("trailing backslash")
+    c = p[i + 1]
+    if c in _CLASS_ESC:
+        return "raw", _CLASS_ESC[c], i + 2
+    if c in "SDW":
+        return "any", ".", i + 2
+    if c in "pP":
+        m = _PROP.match(p, i)
+        if not m:
+            raise Unrelaxable("bad \\p")
+        if c == "P" or m.group(1):
+            return "any", ".", m.end()           # a negated property: any character is a superset
+        return "raw", _property(m.group(0)[:2] + "{" + (m.group(2) or m.group(3)) + "}"), m.end()
+    if c == "N":
+        m = _NAMED_CHAR.match(p, i)
+        if not m:
+            raise Unrelaxable("bad \\N")
+        return "chr", unicodedata.lookup(m.group(1)), m.end()
+    if c in _ANCHORS and not in_class:
+        return "text", "", i + 2
+    if c == "b":
+        return "chr", "\b", i + 2
+    if c.isdigit() and c != "0" and not in_class:
+        j = i + 1
+        while j < len(p) and p[j].isdigit():
+            j += 1
+        return "text", "(?:.*)", j                # a back-reference: anything
+    if c == "g" and not in_class:
+        m = _GROUP_REF.match(p, i)
+        if m:
+            return "text", "(?:.*)", m.end()
+    m = _HEX.match(p, i)
+    if m:
+        return "chr", chr(int(next(g for g in m.groups() if g), 16)), m.end()
+    if c == "0":
+        m = _OCTAL.match(p, i)
+        return "chr", chr(int(m.group(0)[1:] or "0", 8)), m.end()
+    simple = {"n": "\n", "t": "\t", "r": "\r", "f": "\f", "v": "\v", "a": "\a", "e": "\x1b"}
+    if c in simple:
+        return "chr", simple[c], i + 2
+    if c.isalnum():
+        raise Unrelaxable(f"escape \\{c}")
+    return "chr", c, i + 2
+
+
+@functools.lru_cache(maxsize=None)
+def _property(prop: str) -> str:
+    """\\p{X} → its ASCII members and any non-ASCII character."""
+    try:
+        rx = regex.compile(prop, regex.I)
+    except regex.error as e:
+        raise Unrelaxable(f"{prop}: {e}")
+    return "".join(_lit(chr(c), True) for c in range(128) if rx.match(chr(c))) + _NON_ASCII
+
+
+def _lit(ch: str, keep_space: bool = False) -> str:
+    if ch in WHITESPACE and not keep_space:
+        ch = " "
+    if ch.isalnum() and ch.isascii():
+        return ch
+    return f"\\x{{{ord(ch):x}}}"
+
+
+def _class(p: str, i: int) -> tuple[str, int]:
+    """A character class at p[i] == '[' → its relaxed text; what cannot be widened exactly
+    (a negated class with letters, properties or spaces, a nested set) becomes `.`."""
+    j = i + 1
+    negated = p.startswith("^", j)
+    j += negated
+    items: list[tuple] = []          # ("chr", c) | ("range", lo, hi) | ("raw", body) | ("any",)
+    first = True
+    while True:
+        if j >= len(p):
+            raise Unrelaxable("unclosed [")
+        if p[j] == "]" and not first:
+            j += 1
+            break
+        first = False
+        item, j = _class_item(p, j)
+        if item[0] == "chr" and p.startswith("-", j) and j + 1 < len(p) and p[j + 1] != "]":
+            hi, j = _class_item(p, j + 1)
+            if hi[0] != "chr":
+                raise Unrelaxable("range to a class")
+            item = ("range", item[1], hi[1])
+        items.append(item)
+    body, risky = [], False
+    for it in items:
+        if it[0] == "any":
+            return ".", j
+        if it[0] == "raw":
+            body.append(it[1])
+            risky = True
+        elif it[0] == "chr":
+            body.append(_lit(it[1]))
+            risky |= it[1].isalpha() or it[1] in WHITESPACE
+        else:
+            lo, hi = it[1], it[2]
+            body.append(f"{_lit(lo, True)}-{_lit(hi, True)}")
+            if any(lo <= w <= hi for w in WHITESPACE):
+                body.append(" ")
+            risky |= hi > "\x7f" or any(chr(c).isalpha() or chr(c) in WHITESPACE for c in range(ord(lo), ord(hi) + 1))
+    if negated and risky:
+        return ".", j              # case folding and spaces make a negated class hard to widen: any character
+    text = "".join(b.replace(" ", r"\x{20}") for b in body)
+    if not text:
+        return ".", j
+    return (f"[^{text}]" if negated else f"[{text}]"), j
+
+
+def _class_item(p: str, j: int) -> tuple[tuple, int]:
+    c = p[j]
+    if c == "[":
+        if p.startswith("[:", j):
+            return ("any",), p.index(":]", j) + 2
+        _, k = _class(p, j)            # a nested set (V1 syntax): any character
+        return ("any",), k
+    if c == "\\":
+        kind, value, k = _read_escape(p, j, in_class=True)
+        return ((kind, value) if kind != "any" else ("any",)), k
+    return ("chr", c), j + 1
+
+
+def _group(p: str, i: int) -> tuple[str, int]:
+    """A group at p[i] == '('; lookarounds vanish, the rest becomes non-capturing."""
+    rest = p[i:]
+    for look in ("(?=", "(?!", "(?<=", "(?<!"):
+        if rest.startswith(look):
+            _, j = _seq(p, i + len(look))
+            j = _skip_quantifier(p, j)
+            return "", j
+    if rest.startswith("(?#"):
+        return "", p.index(")", i) + 1
+    if rest.startswith("(?P="):
+        return "(?:.*)", p.index(")", i) + 1      # a named back-reference: anything
+    if rest.startswith("(?("):
+        raise Unrelaxable("conditional group")
+    m = _PLAIN_GROUP.match(p, i)
+    if m:
+        inner, j = _seq(p, m.end())
+        return f"(?:{inner})", j
+    m = _FLAG_GROUP.match(p, i)
+    if m:
+        if "x" in (m.group(1) or "") or "x" in (m.group(2) or ""):
+            raise Unrelaxable("verbose mode")
+        if m.group(3) == ")":
+            return "", m.end()                  # a global flag: case is ignored anyway
+        inner, j = _seq(p, m.end())
+        return f"(?:{inner})", j
+    if rest.startswith("(?"):
+        raise Unrelaxable(f"group {rest[:4]!r}")
+    inner, j = _seq(p, i + 1)
+    return f"(?:{inner})", j
+
+
+def _skip_quantifier(p: str, j: int) -> int:
+    m = _QUANTIFIER.match(p, j)
+    return m.end() if m else j
+
+
+# ---------------------------------------------------------------- engines
+def _cache_dir() -> Path:
+    if os.environ.get("KZX_CACHE"):
+        return Path(os.environ["KZX_CACHE"])
+    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "kzx"
+
+
+class _Hyperscan:
+    """Checks spread over a few databases by a hash of their pattern, each compiled once and cached
+    on disk by its patterns' digest: a changed rule recompiles one bucket, not all."""
+    name = "hyperscan"
+    BUCKETS = 8
+
+    def __init__(self, patterns: list[str | None]):
+        import hyperscan
+
+        self._hs = hyperscan
+        self.flags = (hyperscan.HS_FLAG_CASELESS | hyperscan.HS_FLAG_UTF8 | hyperscan.HS_FLAG_UCP
+                      | hyperscan.HS_FLAG_SINGLEMATCH | hyperscan.HS_FLAG_DOTALL)
+        buckets: dict[int, dict[int, bytes]] = {}
+        self.always = set()
+        for k, pat in enumerate(patterns):
+            if pat is None:
+                self.always.add(k)
+            else:
+                b = int(hashlib.sha256(pat.encode()).hexdigest(), 16) % self.BUCKETS
+                buckets.setdefault(b, {})[k] = pat.encode()
+        self.dbs = []
+        for b in sorted(buckets):
+            db, always = self._bucket(buckets[b])
+            self.always |= always
+            if db is not None:
+                self.dbs.append(db)
+
+    def _bucket(self, exprs: dict):
+        key = repr((sorted(exprs.items()), self.flags, getattr(self._hs, "__version__", ""))).encode()
+        path = _cache_dir() / "prefilter" / f"{hashlib.sha256(key).hexdigest()[:24]}.hsdb"
+        try:
+            always, _, blob = path.read_bytes().partition(b"\n")
+            db = self._hs.loadb(blob, self._hs.HS_MODE_BLOCK)
+            db.scratch = self._hs.Scratch(db)
+            return db, {int(k) for k in always.split(b",") if k}
+        except Exception:  # noqa: BLE001 - no cache or a damaged one: built again
+            pass
+        ok = dict(exprs)
+        db = self._compile(ok)
+        if db is None:                       # some pattern does not compile: find which, alone
+            ok = {k: e for k, e in ok.items() if self._compile({k: e}) is not None}
+            db = self._compile(ok)
+        always = set(exprs) - set(ok)
+        if db is not None:
+            _atomic_write(path, ",".join(map(str, sorted(always))).encode() + b"\n" + self._hs.dumpb(db))
+        return db, always
+
+    def _compile(self, exprs: dict):
+        if not exprs:
+            return None
+        db = self._hs.Database()
+        try:
+            db.compile(expressions=list(exprs.values()), ids=list(exprs), flags=[self.flags] * len(exprs))
+        except self._hs.error:
+            return None                      # e.g. it matches the empty string: that check always runs
+        return db
+
+    def hits(self, text: str):
+        try:
+            data = text.translate(SPACES).encode("utf-8")
+        except UnicodeEncodeError:           # lone surrogates are not UTF-8: let every check run
+            return _EVERYTHING
+        found = set(self.always)
+        on_match = _collector(found)
+        for db in self.dbs:
+            db.scan(data, match_event_handler=on_match)
+        return found
+
+
+def _collector(found: set):
+    def on_match(id_, start, end, flags, ctx):
+        found.add(id_)
+    return on_match
+
+
+class _RE2:
+    name = "re2"
+
+    def __init__(self, patterns: list[str]):
+        import re2
+
+        opts = re2.Options()
+        opts.case_sensitive = False
+        opts.dot_nl = True
+        opts.max_mem = 256 << 20
+        self.set = re2.Set.SearchSet(opts)
+        self.index, self.always = {}, set()
+        for k, pat in enumerate(patterns):
+            if pat is None:
+                self.always.add(k)
+                continue
+            try:
+                if re2.compile(pat, opts).search("") is not None:
+                    self.always.add(k)
+                    continue
+                self.index[self.set.Add(pat)] = k
+            except re2.error:
+                self.always.add(k)
+        self.set.Compile()
+
+    def hits(self, text: str):
+        try:
+            data = text.translate(SPACES).encode("utf-8")
+        except UnicodeEncodeError:
+            return _EVERYTHING
+        found = set(self.always)
+        found.update(self.index[i] for i in self.set.Match(data) or ())
+        return found
+
+
+class _All:
+    """No engine: every check may match (the callers' regexes decide)."""
+    name = "regex"
+
+    def __init__(self, patterns):
+        self.n = len(patterns)
+
+    def hits(self, text: str):
+        return _EVERYTHING
+
+
+class _Everything:
+    def __contains__(self, k):
+        return True
+
+
+_EVERYTHING = _Everything()
+
+
+def _atomic_write(path: Path, data: bytes) -> None:
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp")
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+        os.replace(tmp, path)
+    except OSError:
+        pass                                  # no cache: compiled again next time
+
+
+def available() -> list[str]:
+    out = []
+    for name, mod in (("hyperscan", "hyperscan"), ("re2", "re2")):
+        try:
+            __import__(mod)
+            out.append(name)
+        except ImportError:
+            pass
+    return out + ["regex"]
+
+
+def chosen_engine() -> str:
+    want = os.environ.get("KZX_PREFILTER", "").strip().lower()
+    if want in ("off", "none", "no", "0"):
+        return "regex"
+    have = available()
+    if want:
+        if want not in have:
+            raise ValueError(f"KZX_PREFILTER={want}: not installed (have {', '.join(have)})")
+        return want
+    return have[0]
+
+
+class Prefilter:
+    """Checks (patterns as the `regex` module reads them) → one scan per text naming those that may match."""
+
+    def __init__(self, patterns: list[str], engine: str | None = None):
+        self.relaxed: list[str | None] = []
+        for pat in patterns:
+            try:
+                self.relaxed.append(relax(pat))
+            except (Unrelaxable, ValueError, KeyError):
+                self.relaxed.append(None)       # always may match
+        self.engine_name = engine or chosen_engine()
+        cls = {"hyperscan": _Hyperscan, "re2": _RE2}.get(self.engine_name, _All)
+        self.engine = cls(self.relaxed)
+
+    @property
+    def active(self) -> bool:
+        return self.engine_name != "regex"
+
+    def hits(self, text: str):
+        """Indices of the checks that may match `text` (a set, or an object where every index is in)."""
+        return self.engine.hits(text)

@@ -1,0 +1,160 @@
+"""The prefilter never changes a result: relaxed patterns are supersets of the rules' patterns, and
+find_mentions gives exactly the same mentions with and without it, on real sentences mutated the
+ways sources differ (Unicode spaces, case, dashes, quotes, Cyrillic)."""
+import dataclasses
+
+import pandas as pd
+import pytest
+import regex
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from conftest import ROOT, SHARED
+from kzx import prefilter
+from kzx.config import Settings
+from kzx.match import find_mentions, rule_prefilter
+from kzx.prefilter import Prefilter, relax
+from kzx.rules import load_rules
+from kzx.run import extract
+
+ENGINES = [e for e in prefilter.available() if e != "regex"]
+needs_engine = pytest.mark.skipif(not ENGINES, reason="no multi-pattern engine installed (hyperscan, google-re2)")
+
+
+# ---------------------------------------------------------------- relax
+@pytest.mark.parametrize("pattern,relaxed", [
+    (r"(?<![\p{L}])tenge(?!\w)", "tenge"),
+    (r"\bUSD\b", "USD"),
+    (r"^(?P<year>\d{4})$", r"(?:[0-9\x{80}-\x{10ffff}]{4})"),
+    (r"a\s+b", r"a[\x{20}]+b"),
+    (r"x{1,200}", "x{1,}"),
+    (r"(?i:per\s*cent)", r"(?:per[\x{20}]*cent)"),
+    (r"(?>ab)++c", "(?:ab)+c"),
+    (r"[\u00a0\u2009]", r"[\x{20}\x{20}]"),
+    (r"[^abc]", "."),             # a negated class with letters: case folding would make it narrower
+    (r"[^0-9]", r"[^0-9]"),
+    (r"(a)\1", "(?:a)(?:.*)"),
+])
+def test_relax_exact(pattern, relaxed):
+    assert relax(pattern) == relaxed
+
+
+@pytest.mark.parametrize("pattern", [r"(?x) a b", r"(?(1)a|b)", r"(?:ab){e<=1}"])
+def test_relax_refuses_what_it_cannot_widen(pattern):
+    with pytest.raises(prefilter.Unrelaxable):
+        relax(pattern)
+
+
+def test_unrelaxable_check_always_may_match():
+    pf = Prefilter([r"(?x) a b", r"tenge"], "regex")
+    assert pf.relaxed[0] is None and 0 in pf.hits("nothing here")
+
+
+@needs_engine
+@pytest.mark.parametrize("engine", ENGINES)
+def test_engine_answers_exactly_its_patterns(engine):
+    pf = Prefilter([r"(?<![\p{L}])тенге", r"\bUSD\b", r"\d+\s*%", r"(?i:per\s*cent)", r"(?x) a"], engine)
+    assert pf.hits("5 млрд ТЕНГЕ") == {0, 4}
+    assert pf.hits("US$ 5 usd") == {1, 4}
+    assert pf.hits("rose 5\u202f% and 3 Per\u00a0Cent") == {2, 3, 4}
+    assert pf.hits("nothing") == {4}
+
+
+# ---------------------------------------------------------------- mutated sentences
+RS = load_rules(ROOT / "rules")
+PLAIN = dataclasses.replace(RS, cache={})
+rule_prefilter(PLAIN, "regex")
+
+OWN = [   # our own sentences, Russian and Kazakh as official sources write them
+    "В 2023 году на реализацию программы «Ауыл – Ел бесігі» выделено 12,5 млрд тенге, что на 15% больше.",
+    "С 1 января 2024 года по 30 сентября 2024 года построено 865 км дорог стоимостью 45 млн долларов США.",
+    "Облыс бойынша 2022 жылы 3,2 трлн теңге инвестиция тартылды, бұл өткен жылмен салыстырғанда 7,5 пайызға артық.",
+    "Аким области Сапарбаев отметил, что до 2030 года планируется ввести 1,5 млн кв. м жилья.",
+    "Алматы облысында 150 мың теңгеге дейін гранттар берілді — 2021 жылдың қазан айында.",
+]
+
+
+def _raw_sentences():
+    out = []
+    for p in sorted((ROOT / "data" / "raw").iterdir()):
+        out += [ln.strip() for ln in p.read_text(encoding="utf-8").splitlines() if len(ln.strip()) > 20]
+    return out + OWN
+
+
+SENTENCES = _raw_sentences()
+SPACES = [" ", "\u00a0", "\u202f", "\u2009", "\u2007", "\t", "\u3000", "\u2028", "  "]
+DASHES = ["-", "–", "—", "‐", "−"]
+QUOTES = ['"', "«", "»", "“", "”", "'", "’", "„"]
+LOOKALIKE = str.maketrans("aceopxyABCEHKMOPTX", "асеорхуАВСЕНКМОРТХ")   # Latin → Cyrillic look-alikes
+
+
+@st.composite
+def mutated(draw):
+    text = draw(st.sampled_from(SENTENCES))
+    for _ in range(draw(st.integers(0, 4))):
+        how = draw(st.sampled_from(["space", "case", "dash", "quote", "cyrillic", "cut", "digit"]))
+        if how == "space":
+            text = regex.sub(r" ", lambda m: draw(st.sampled_from(SPACES)), text, count=draw(st.integers(1, 5)))
+        elif how == "case":
+            text = draw(st.sampled_from([str.upper, str.lower, str.title, str.swapcase]))(text)
+        elif how == "dash":
+            text = regex.sub(r"[-–—]| ", lambda m: draw(st.sampled_from(DASHES)) if m.group() != " " or
+                             draw(st.booleans()) is False else m.group(), text, count=3)
+        elif how == "quote":
+            i = draw(st.integers(0, len(text)))
+            text = text[:i] + draw(st.sampled_from(QUOTES)) + text[i:]
+        elif how == "cyrillic":
+            text = text.translate(LOOKALIKE)
+        elif how == "cut":
+            i, j = sorted(draw(st.lists(st.integers(0, len(text)), min_size=2, max_size=2)))
+            text = text[i:j] or text
+        else:
+            text = regex.sub(r"\d", lambda m: draw(st.sampled_from("0123456789٣")), text, count=2)
+    return text
+
+
+def _key(m):
+    return (m.kind, m.start, m.end, m.text, m.rule, m.note, tuple(sorted((k, str(v)) for k, v in m.fields.items())))
+
+
+@needs_engine
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(mutated())
+def test_relaxed_patterns_are_supersets(text):
+    pre = rule_prefilter(RS)
+    flat = text.replace("\n", " ")
+    hits = pre.pf.hits(flat)
+    for i, rule in enumerate(RS.rules):
+        if rule.regex.search(flat):
+            assert pre.pat[i] in hits, (rule.id, text)
+        if rule.requires is not None and rule.requires.search(flat):
+            assert pre.req[i] in hits, (rule.id, "requires", text)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(mutated())
+def test_prefiltered_matcher_equals_plain(text):
+    assert [_key(m) for m in find_mentions(text, RS)] == [_key(m) for m in find_mentions(text, PLAIN)]
+
+
+# ---------------------------------------------------------------- whole tables
+def _tables(src, out, metadata, monkeypatch, mode):
+    monkeypatch.setenv("KZX_PREFILTER", mode)
+    extract(Settings(inputs=(src,), out=out, metadata=metadata))
+    return {t: pd.read_parquet(out / f"{t}.parquet") for t in ("documents", "sentences", "figures", "links", "claims", "errors")}
+
+
+CORPORA = [("raw", ROOT / "data" / "raw", ROOT / "data" / "raw.metadata.csv")] + [
+    (name, SHARED / "corpus" / name, SHARED / "corpus" / f"{name}.metadata.csv")
+    for name in ("seeds", "en2", "ru") if (SHARED / "corpus" / name).is_dir()]
+
+
+@needs_engine
+@pytest.mark.parametrize("name,src,metadata", CORPORA, ids=[c[0] for c in CORPORA])
+def test_every_table_identical_with_prefilter_on_and_off(name, src, metadata, tmp_path, monkeypatch):
+    meta = metadata if metadata.exists() else None
+    off = _tables(src, tmp_path / "off", meta, monkeypatch, "off")
+    on = _tables(src, tmp_path / "on", meta, monkeypatch, ENGINES[0])
+    assert len(off["figures"]) > 0
+    for t in off:
+        pd.testing.assert_frame_equal(on[t], off[t], obj=t)
