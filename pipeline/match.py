@@ -170,11 +170,11 @@ def rule_prefilter(rs, engine: str | None = None) -> RulePrefilter:
     checks: dict = {}
 
     def index(rx):
-        return checks.setdefault((rx.pattern, rx.flags), len(checks))
+        return checks.setdefault((rx.pattern, rx.flags), (len(checks), rx))[0]
 
     req = [index(r.requires) if r.requires is not None else None for r in rs.rules]
     pat = [index(r.regex) for r in rs.rules]
-    rs.cache["prefilter"] = pre = RulePrefilter(Prefilter([p for p, _ in checks], engine), req, pat)
+    rs.cache["prefilter"] = pre = RulePrefilter(Prefilter([rx for _, rx in checks.values()], engine), req, pat)
     return pre
 
 

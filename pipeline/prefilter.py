@@ -28,15 +28,20 @@ import regex
 WHITESPACE = "\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f \x85\xa0\u1680" + "".join(map(chr, range(0x2000, 0x200b))) + \
     "\u2028\u2029\u202f\u205f\u3000"
 SPACES = str.maketrans({c: " " for c in WHITESPACE})
-# Beyond ASCII, classes (\p{L}, \d, \w) are widened to "any non-ASCII character": a superset whose
-# automaton is a few states, where Unicode tables under case folding take seconds to compile.
-_NON_ASCII = r"\x{80}-\x{10ffff}"
-_CLASS_ESC = {"s": r"\x{20}", "d": "0-9" + _NON_ASCII, "w": "0-9A-Za-z_" + _NON_ASCII}
+# Classes (\p{L}, \d, \w) are written out exactly up to U+07FF (Latin, Greek, Cyrillic, ...) and
+# widened to "any character" above: a superset whose automaton is small, where full Unicode
+# tables under case folding take seconds to compile.
+_EXACT_BELOW = 0x800
+_WIDE = r"\x{800}-\x{10ffff}"
+_CASED = {"Lu": "L", "Ll": "L", "Lt": "L", "Uppercase": "L", "Lowercase": "L"}
 _ANCHORS = set("bBAZzG")
 _BIG_REPEAT = 6         # {m,n} with n above this becomes {m,}: same superset, far smaller automaton
 
 
 # syntax pieces the relaxer reads
+_LOOK = regex.compile(r"\(\?(<=|<!|=|!)")
+_ONE_CLASS = regex.compile(r"\[(?:\\.|[^\]\\])+\]|\\[dwsDWS]|\\[pP]\{\w+\}|\\[pP]\w|[^\\()\[\]|*+?{}.^$]")
+_LEADING_FLAGS = regex.compile(r"\(\?([a-zA-Z]+)\)")
 _BRACES = regex.compile(r"\{(\d*)(,?)(\d*)\}(\+?)(\??)")
 _PROP = regex.compile(r"\\[pP](?:\{(\^?)([\w=:&. -]+)\}|([A-Za-z]))")
 _NAMED_CHAR = regex.compile(r"\\N\{([^}]+)\}")
@@ -52,11 +57,46 @@ class Unrelaxable(ValueError):
     """A construct the relaxer does not read (conditionals, fuzzy matching, verbose mode)."""
 
 
-def relax(pattern: str) -> str:
+def relax(pattern: str, verbose: bool = False) -> str:
     """A pattern whose matches include every match of `pattern` (under any case), in the syntax
-    common to Hyperscan and RE2. Raises Unrelaxable for constructs it cannot widen safely."""
+    common to Hyperscan and RE2. `verbose`: the pattern was compiled with the VERBOSE flag.
+    Raises Unrelaxable for constructs it cannot widen safely."""
+    m = _LEADING_FLAGS.match(pattern)
+    if m and "x" in m.group(1):
+        verbose, pattern = True, pattern[:m.start(1)] + m.group(1).replace("x", "") + pattern[m.end(1):]
+    if verbose:
+        pattern = _unverbose(pattern)
     out, _ = _seq(pattern, 0, top=True)
     return out
+
+
+def _unverbose(p: str) -> str:
+    """A VERBOSE pattern without its layout: unescaped spaces and # comments outside classes go."""
+    out, i, n = [], 0, len(p)
+    while i < n:
+        c = p[i]
+        if c == "\\":
+            out.append(p[i:i + 2])
+            i += 2
+        elif c == "[":
+            j = i + 1
+            if p.startswith("^", j):
+                j += 1
+            if p.startswith("]", j):
+                j += 1
+            while j < n and p[j] != "]":
+                j += 2 if p[j] == "\\" else 1
+            out.append(p[i:j + 1])
+            i = j + 1
+        elif c == "#":
+            while i < n and p[i] != "\n":
+                i += 1
+        elif c.isspace():
+            i += 1
+        else:
+            out.append(c)
+            i += 1
+    return "".join(out)
 
 
 def _seq(p: str, i: int, top: bool = False) -> tuple[str, int]:
@@ -76,7 +116,13 @@ def _seq(p: str, i: int, top: bool = False) -> tuple[str, int]:
             piece, i = _class(p, i)
             out.append(piece)
         elif c == "(":
+            start = i
             piece, i = _group(p, i)
+            if top and piece == "" and _LOOK.match(p, start):
+                bar = max((k for k, x in enumerate(out) if x == "|"), default=-1)
+                at_start = all(x == "" for x in out[bar + 1:])
+                at_end = (i == n or p[i] == "|") and not _QUANTIFIED.match(p, i)
+                piece = _edge_look(p, start, i, at_start, at_end)
             out.append(piece)
         elif c in "^$":
             i += 1
@@ -139,8 +185,10 @@ def _read_escape(p: str, i: int, in_class: bool) -> tuple[str, str, int]:
     if i + 1 >= len(p):
         raise Unrelaxable("trailing backslash")
     c = p[i + 1]
-    if c in _CLASS_ESC:
-        return "raw", _CLASS_ESC[c], i + 2
+    if c == "s":
+        return "raw", r"\x{20}", i + 2
+    if c in "dw":
+        return "raw", _property("\\" + c), i + 2
     if c in "SDW":
         return "any", ".", i + 2
     if c in "pP":
@@ -184,19 +232,24 @@ def _read_escape(p: str, i: int, in_class: bool) -> tuple[str, str, int]:
 
 @functools.lru_cache(maxsize=None)
 def _property(prop: str) -> str:
-    """\\p{X} → its ASCII members and any non-ASCII character."""
+    """A class escape (\\p{X}, \\d, \\w) → its members below U+0800 in either case, as ranges, and
+    everything above."""
+    m = regex.fullmatch(r"\\p\{(\w+)\}", prop)
+    if m:
+        prop = "\\p{" + _CASED.get(m.group(1), m.group(1)) + "}"
     try:
         rx = regex.compile(prop, regex.I)
     except regex.error as e:
         raise Unrelaxable(f"{prop}: {e}")
-    return "".join(_lit(chr(c), True) for c in range(128) if rx.match(chr(c))) + _NON_ASCII
+    members = [c for c in range(_EXACT_BELOW) if any(rx.match(v) for v in {chr(c), chr(c).lower(), chr(c).upper()})]
+    return _ranges(members) + _WIDE
 
 
 def _lit(ch: str, keep_space: bool = False) -> str:
     if ch in WHITESPACE and not keep_space:
         ch = " "
-    if ch.isalnum() and ch.isascii():
-        return ch
+    if ch.isalnum() or (not ch.isascii() and ch.isprintable() and not keep_space):
+        return ch                       # letters as themselves (UTF-8): patterns stay short
     return f"\\x{{{ord(ch):x}}}"
 
 
@@ -291,9 +344,127 @@ def _group(p: str, i: int) -> tuple[str, int]:
     return f"(?:{inner})", j
 
 
+def _edge_look(p: str, start: int, end: int, at_start: bool, at_end: bool) -> str:
+    """A lookaround at the start or end of a top-level alternative, written as text the relaxed
+    pattern consumes, which keeps what it says about the neighbours ("5 t" is not "5 thousand"):
+    (?<=X)R → XR, R(?=X) → RX, (?<!C)R → (?:^|[^C])R, R(?!C) → R(?:[^C]|$) for one class C
+    (narrowed to what C holds in every case, so the negation stays a superset)."""
+    m = _LOOK.match(p, start)
+    kind, body = m.group(1), p[m.end():end - 1]
+    behind = kind.startswith("<")
+    if (behind and not at_start) or (not behind and not at_end):
+        return ""
+    if kind in ("<=", "="):
+        inner, _ = _seq(p, m.end())
+        return f"(?:{inner})"
+    if not _ONE_CLASS.fullmatch(body):
+        return ""
+    narrow = _narrow(body)
+    if not narrow:
+        return ""
+    return f"(?:^|[^{narrow}])" if behind else f"(?:[^{narrow}]|$)"
+
+
+@functools.lru_cache(maxsize=None)
+def _narrow(item: str) -> str:
+    """The ASCII characters that one class item (as the `regex` module reads it) holds in all their
+    cases, as class ranges (ASCII only: a negated class over Unicode ranges compiles slowly)."""
+    try:
+        rx = regex.compile(item)
+    except regex.error:
+        return ""
+    members = [c for c in range(128)
+               if all(rx.fullmatch(v) for v in {chr(c), chr(c).lower(), chr(c).upper()} if len(v) == 1)]
+    if not all(rx.fullmatch(w) for w in WHITESPACE):     # texts are scanned with spaces as " "
+        members = [c for c in members if chr(c) not in WHITESPACE]
+    return _ranges(members)
+
+
+def _ranges(members: list[int]) -> str:
+    runs: list[list[int]] = []
+    for c in members:                   # consecutive code points as ranges: A-Za-z
+        if runs and runs[-1][1] == c - 1:
+            runs[-1][1] = c
+        else:
+            runs.append([c, c])
+    return "".join(_lit(chr(a), True) + (f"-{_lit(chr(b), True)}" if b > a else "") for a, b in runs)
+
+
 def _skip_quantifier(p: str, j: int) -> int:
     m = _QUANTIFIER.match(p, j)
     return m.end() if m else j
+
+
+def _groups(p: str) -> list[tuple[int, int]]:
+    """(start, end) of every group of a relaxed pattern (where raw ( ) [ ] are syntax only)."""
+    out, stack, i = [], [], 0
+    while i < len(p):
+        c = p[i]
+        if c == "\\":
+            i = p.index("}", i) + 1 if p.startswith("{", i + 2) else i + 2
+            continue
+        if c == "[":
+            while p[i] != "]":
+                i = p.index("}", i) + 1 if p[i] == "\\" else i + 1
+        elif c == "(":
+            stack.append(i)
+        elif c == ")":
+            out.append((stack.pop(), i + 1))
+        i += 1
+    return out
+
+
+def _alternatives(p: str) -> list[str]:
+    """A relaxed pattern cut at its top-level `|`."""
+    depth, last, out, i = 0, 0, [], 0
+    spans = _groups(p)
+    inside = {}
+    for s, e in spans:
+        inside[s] = e
+    while i < len(p):
+        if p[i] == "\\":
+            i = p.index("}", i) + 1 if p.startswith("{", i + 2) else i + 2
+            continue
+        if p[i] == "[":
+            while p[i] != "]":
+                i = p.index("}", i) + 1 if p[i] == "\\" else i + 1
+        elif p[i] == "(":
+            i = inside[i]
+            continue
+        elif p[i] == "|":
+            out.append(p[last:i])
+            last = i + 1
+        i += 1
+    return out + [p[last:]]
+
+
+def shrink(p: str, limit: int) -> list[str]:
+    """Patterns, each at most `limit` bytes long, that together match wherever `p` matches:
+    top-level alternatives apart, then the largest inner groups replaced by `(?:.*)` (anything)."""
+    if len(p.encode()) <= limit:
+        return [p]
+    parts = _alternatives(p)
+    if len(parts) > 1:
+        return [q for part in parts for q in shrink(part, limit)]
+    while len(p.encode()) > limit:
+        groups = _groups(p)
+        if (0, len(p)) in groups:
+            return shrink(p[3:-1], limit)          # one group around it all: look inside
+        inner = [g for g in groups if p[g[0]:g[1]] != _ANY]
+        if not inner:
+            return [_ANY]
+        s, e = max(inner, key=lambda g: g[1] - g[0])
+        alts = _alternatives(p[s + 3:e - 1])
+        if len(alts) > 1 and not _QUANTIFIED.match(p, e):
+            half = len(alts) // 2                  # X(?:a|b)Y matches where X(?:a)Y or X(?:b)Y does
+            return [q for part in (alts[:half], alts[half:])
+                    for q in shrink(p[:s] + "(?:" + "|".join(part) + ")" + p[e:], limit)]
+        p = p[:s] + _ANY + p[e:]
+    return [p]
+
+
+_QUANTIFIED = regex.compile(r"[*+?{]")
+_ANY = "(?:.*)"
 
 
 # ---------------------------------------------------------------- engines
@@ -308,6 +479,8 @@ class _Hyperscan:
     on disk by its patterns' digest: a changed rule recompiles one bucket, not all."""
     name = "hyperscan"
     BUCKETS = 8
+    MAX_PATTERN = 15_000      # Hyperscan refuses longer expressions (16,000 characters)
+    VERSION = 5               # of how a bucket is built: part of its cache key
 
     def __init__(self, patterns: list[str | None]):
         import hyperscan
@@ -315,23 +488,34 @@ class _Hyperscan:
         self._hs = hyperscan
         self.flags = (hyperscan.HS_FLAG_CASELESS | hyperscan.HS_FLAG_UTF8 | hyperscan.HS_FLAG_UCP
                       | hyperscan.HS_FLAG_SINGLEMATCH | hyperscan.HS_FLAG_DOTALL)
-        buckets: dict[int, dict[int, bytes]] = {}
+        buckets: dict[int, dict[int, list[bytes]]] = {}
         self.always = set()
         for k, pat in enumerate(patterns):
             if pat is None:
                 self.always.add(k)
             else:
                 b = int(hashlib.sha256(pat.encode()).hexdigest(), 16) % self.BUCKETS
-                buckets.setdefault(b, {})[k] = pat.encode()
+                buckets.setdefault(b, {})[k] = [q.encode() for q in shrink(pat, self.MAX_PATTERN)]
         self.dbs = []
         for b in sorted(buckets):
-            db, always = self._bucket(buckets[b])
+            db, always = self._bucket(buckets[b], patterns)
             self.always |= always
             if db is not None:
                 self.dbs.append(db)
 
-    def _bucket(self, exprs: dict):
-        key = repr((sorted(exprs.items()), self.flags, getattr(self._hs, "__version__", ""))).encode()
+    def _fit(self, k: int, exprs: list, pattern: str) -> list | None:
+        """The check's expressions if they compile, else shrunk further (Hyperscan's size limit
+        counts its automaton, so a long Cyrillic alternation fails well under MAX_PATTERN)."""
+        limit = self.MAX_PATTERN
+        while self._compile({k: exprs}) is None:
+            limit //= 2
+            if limit < 200:
+                return None                  # this check always runs
+            exprs = [q.encode() for q in shrink(pattern, limit)]
+        return exprs
+
+    def _bucket(self, exprs: dict, patterns):
+        key = repr((sorted(exprs.items()), self.flags, self.VERSION, getattr(self._hs, "__version__", ""))).encode()
         path = _cache_dir() / "prefilter" / f"{hashlib.sha256(key).hexdigest()[:24]}.hsdb"
         try:
             always, _, blob = path.read_bytes().partition(b"\n")
@@ -342,8 +526,8 @@ class _Hyperscan:
             pass
         ok = dict(exprs)
         db = self._compile(ok)
-        if db is None:                       # some pattern does not compile: find which, alone
-            ok = {k: e for k, e in ok.items() if self._compile({k: e}) is not None}
+        if db is None:                       # some check does not compile: find which, shrink it more
+            ok = {k: e for k, e in ((k, self._fit(k, e, patterns[k])) for k, e in ok.items()) if e}
             db = self._compile(ok)
         always = set(exprs) - set(ok)
         if db is not None:
@@ -354,8 +538,9 @@ class _Hyperscan:
         if not exprs:
             return None
         db = self._hs.Database()
+        pairs = [(k, e) for k, es in exprs.items() for e in es]      # a check may take several expressions
         try:
-            db.compile(expressions=list(exprs.values()), ids=list(exprs), flags=[self.flags] * len(exprs))
+            db.compile(expressions=[e for _, e in pairs], ids=[k for k, _ in pairs], flags=[self.flags] * len(pairs))
         except self._hs.error:
             return None                      # e.g. it matches the empty string: that check always runs
         return db
@@ -467,13 +652,14 @@ def chosen_engine() -> str:
 
 
 class Prefilter:
-    """Checks (patterns as the `regex` module reads them) → one scan per text naming those that may match."""
+    """Checks (compiled `regex` patterns, or pattern strings) → one scan per text naming those that may match."""
 
-    def __init__(self, patterns: list[str], engine: str | None = None):
+    def __init__(self, patterns: list, engine: str | None = None):
         self.relaxed: list[str | None] = []
         for pat in patterns:
+            verbose = bool(getattr(pat, "flags", 0) & regex.VERBOSE)
             try:
-                self.relaxed.append(relax(pat))
+                self.relaxed.append(relax(getattr(pat, "pattern", pat), verbose))
             except (Unrelaxable, ValueError, KeyError):
                 self.relaxed.append(None)       # always may match
         self.engine_name = engine or chosen_engine()

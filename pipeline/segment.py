@@ -8,6 +8,9 @@ case, or a scale word's stop ("1 bln. 200 mln.") is followed by a number; "produ
 splits because spaCy's infix rules already cut the period off.
 Long texts are cut at line breaks into blocks so memory stays bounded and spaCy's length
 limit never applies.
+Only the few words around each . ! ? … and line break are tokenized (`windows`): a boundary
+depends on nothing farther away, and spaCy tokenizes each space-separated chunk on its own,
+so the sentences are exactly those of tokenizing the whole text (tests/test_segment.py).
 """
 from __future__ import annotations
 
@@ -34,16 +37,26 @@ class Sentence:
     text: str
 
 
-@Language.factory("kzx_sentences", default_config={"abbreviations": [], "scale_abbreviations": []})
-def _make_sentencer(nlp, name, abbreviations, scale_abbreviations):
-    abbrevs, scales = set(abbreviations), set(scale_abbreviations)
+class _Sentencer:
+    """The boundary rules; as a pipeline component it sets SENT_START on a whole doc."""
 
-    def set_starts(doc):
+    def __init__(self, abbreviations, scale_abbreviations):
+        self.abbrevs, self.scales = set(abbreviations), set(scale_abbreviations)
+
+    def __call__(self, doc):
         n = len(doc)
-        wrapped = doc.user_data.get("hard_wrapped", False)   # then only a blank line or a list item breaks
         starts = numpy.full((n, 1), -1, dtype="int64")   # one array write: per-token setters are quadratic
         if n:
             starts[0, 0] = 1
+        for i in self.starts(doc, doc.user_data.get("hard_wrapped", False)):
+            starts[i, 0] = 1
+        doc.from_array([SENT_START], starts.astype("uint64"))  # -1 wraps, as spaCy itself stores it
+        return doc
+
+    def starts(self, doc, wrapped: bool) -> Iterator[int]:
+        """Indices of the tokens that start a sentence (but the first)."""
+        abbrevs, scales = self.abbrevs, self.scales
+        n = len(doc)
         i = 0
         while i < n:
             tok = doc[i]
@@ -72,12 +85,13 @@ def _make_sentencer(nlp, name, abbreviations, scale_abbreviations):
                         continue
                 nxt = j
             if nxt is not None and nxt < n:
-                starts[nxt, 0] = 1
+                yield nxt
             i += 1
-        doc.from_array([SENT_START], starts.astype("uint64"))  # -1 wraps, as spaCy itself stores it
-        return doc
 
-    return set_starts
+
+@Language.factory("kzx_sentences", default_config={"abbreviations": [], "scale_abbreviations": []})
+def _make_sentencer(nlp, name, abbreviations, scale_abbreviations):
+    return _Sentencer(abbreviations, scale_abbreviations)
 
 
 def make_nlp(abbreviations, scale_abbreviations=()) -> Language:
@@ -91,6 +105,8 @@ _WORD_BEFORE = re.compile(r"[^\s(«\"'\[]+$")
 _GAP = re.compile(r"(?<!\s)\s{200,}")   # a whitespace run that ends a block (tried at run starts only: linear)
 _BULLET = re.compile(r"(?:[-•*–—]|\d{1,2}[.)])\s")    # a list item starts the next line
 _OPEN_END = re.compile(r"[^\W_]$|[,-]$")   # a line ending in a letter, digit, comma or hyphen
+_CAN_END = re.compile(r"[.!?…\n]")         # every token that can end a sentence holds one of these
+_NEXT_CHUNK = re.compile(r"\S*\s*\S*\s?")
 
 
 def hard_wrapped(text: str) -> bool:
@@ -139,17 +155,61 @@ def _island(text: str, start: int, end: int, size: int) -> Iterator[tuple[int, s
         pos = cut
 
 
-def segment(text: str, nlp: Language) -> Iterator[Sentence]:
-    """Yield the sentences of `text` in order, trimmed of surrounding whitespace, ids from 0."""
+def windows(block: str) -> Iterator[tuple[int, int]]:
+    """(start, end) spans of `block` holding every token that may end a sentence with all that its
+    decision reads: from the start of the chunk (run of non-spaces) holding the candidate, or of
+    the chunk before a line break, through the next chunk and one more character (a list item's
+    "1. "). Spans start at a chunk's start, so spaCy tokenizes them as it does the whole block."""
+    lo = hi = -1
+    for m in _CAN_END.finditer(block):
+        p = m.start()
+        if p < hi:                     # inside the current window: it reaches far enough already
+            end = _NEXT_CHUNK.match(block, p + 1).end()
+            hi = max(hi, end)
+            continue
+        start = p
+        if block[p].isspace():                     # a line break: from the chunk before its spaces
+            while start > 0 and block[start - 1].isspace():
+                start -= 1
+        while start > 0 and not block[start - 1].isspace():
+            start -= 1
+        end = _NEXT_CHUNK.match(block, p + 1).end()
+        if lo >= 0 and start <= hi:
+            hi = max(hi, end)
+            continue
+        if lo >= 0:
+            yield lo, hi
+        lo, hi = start, end
+    if lo >= 0:
+        yield lo, hi
+
+
+def _block_starts(block: str, nlp: Language, wrapped: bool) -> list[int]:
+    """Character offsets in `block` where a sentence starts, tokenizing only the windows."""
+    sentencer = nlp.get_pipe("kzx_sentences")
+    out = [0]
+    for lo, hi in windows(block):
+        doc = nlp.make_doc(block[lo:hi])
+        out.extend(lo + doc[i].idx for i in sentencer.starts(doc, wrapped))
+    return out
+
+
+def segment(text: str, nlp: Language, whole: bool = False) -> Iterator[Sentence]:
+    """Yield the sentences of `text` in order, trimmed of surrounding whitespace, ids from 0.
+    `whole=True` tokenizes all of every block (the plain reference the windows must equal)."""
     sid = 0
     wrapped = hard_wrapped(text)
     for offset, block in blocks(text):
-        doc = nlp.make_doc(block)
-        doc.user_data["hard_wrapped"] = wrapped
-        for _, component in nlp.pipeline:
-            doc = component(doc)
-        for sent in doc.sents:
-            s, e = sent.start_char, sent.end_char
+        if whole:
+            doc = nlp.make_doc(block)
+            doc.user_data["hard_wrapped"] = wrapped
+            for _, component in nlp.pipeline:
+                doc = component(doc)
+            spans = [(sent.start_char, sent.end_char) for sent in doc.sents]
+        else:
+            starts = sorted(set(_block_starts(block, nlp, wrapped)))
+            spans = list(zip(starts, starts[1:] + [len(block)]))
+        for s, e in spans:
             piece = block[s:e]
             core = piece.strip()
             if core:

@@ -22,10 +22,17 @@ needs_engine = pytest.mark.skipif(not ENGINES, reason="no multi-pattern engine i
 
 
 # ---------------------------------------------------------------- relax
+D = r"[0-9٠-٩۰-۹߀-߉\x{800}-\x{10ffff}]"      # \d: exact up to U+07FF, everything above
+
+
 @pytest.mark.parametrize("pattern,relaxed", [
-    (r"(?<![\p{L}])tenge(?!\w)", "tenge"),
+    # a lookaround at an edge is kept as text it consumes (ASCII part of the class, in every case)
+    (r"(?<![\p{L}])tenge(?!\w)", r"(?:^|[^A-Za-z])tenge(?:[^0-9A-Z\x{5f}a-z]|$)"),
+    (r"x(?=\d)", "x(?:" + D + ")"),
+    (r"(?<=in\s)x", r"(?:in[\x{20}])x"),
+    (r"x(?!y)z", "xz"),                   # inside: dropped
     (r"\bUSD\b", "USD"),
-    (r"^(?P<year>\d{4})$", r"(?:[0-9\x{80}-\x{10ffff}]{4})"),
+    (r"^(?P<year>\d{4})$", "(?:" + D + "{4})"),
     (r"a\s+b", r"a[\x{20}]+b"),
     (r"x{1,200}", "x{1,}"),
     (r"(?i:per\s*cent)", r"(?:per[\x{20}]*cent)"),
@@ -39,21 +46,21 @@ def test_relax_exact(pattern, relaxed):
     assert relax(pattern) == relaxed
 
 
-@pytest.mark.parametrize("pattern", [r"(?x) a b", r"(?(1)a|b)", r"(?:ab){e<=1}"])
+@pytest.mark.parametrize("pattern", [r"(?x:a b)", r"(?(1)a|b)", r"(?:ab){e<=1}"])
 def test_relax_refuses_what_it_cannot_widen(pattern):
     with pytest.raises(prefilter.Unrelaxable):
         relax(pattern)
 
 
 def test_unrelaxable_check_always_may_match():
-    pf = Prefilter([r"(?x) a b", r"tenge"], "regex")
+    pf = Prefilter([r"(?(1)a|b)", r"tenge"], "regex")
     assert pf.relaxed[0] is None and 0 in pf.hits("nothing here")
 
 
 @needs_engine
 @pytest.mark.parametrize("engine", ENGINES)
 def test_engine_answers_exactly_its_patterns(engine):
-    pf = Prefilter([r"(?<![\p{L}])тенге", r"\bUSD\b", r"\d+\s*%", r"(?i:per\s*cent)", r"(?x) a"], engine)
+    pf = Prefilter([r"(?<![\p{L}])тенге", r"\bUSD\b", r"\d+\s*%", r"(?i:per\s*cent)", r"(?(1)a|b)"], engine)
     assert pf.hits("5 млрд ТЕНГЕ") == {0, 4}
     assert pf.hits("US$ 5 usd") == {1, 4}
     assert pf.hits("rose 5\u202f% and 3 Per\u00a0Cent") == {2, 3, 4}
@@ -158,3 +165,16 @@ def test_every_table_identical_with_prefilter_on_and_off(name, src, metadata, tm
     assert len(off["figures"]) > 0
     for t in off:
         pd.testing.assert_frame_equal(on[t], off[t], obj=t)
+
+
+def test_long_patterns_are_cut_into_pieces_that_cover_them():
+    assert prefilter.shrink("x(?:aaaa|bbbb|cccc|dddd)y", 14) == ["x(?:aaaa)y", "x(?:bbbb)y", "x(?:cccc)y", "x(?:dddd)y"]
+    assert prefilter.shrink("x(?:aaaa|bbbb)+y", 10) == ["x(?:.*)+y"]      # repeated: not split, widened
+    assert prefilter.shrink("abc", 2) == ["(?:.*)"]                    # nothing to cut: anything
+
+
+def test_verbose_patterns_lose_their_layout():
+    assert relax("(?x) 5 \\  bln  # a comment\n [ ]tenge") == r"5\x{20}bln[\x{20}]tenge"
+    assert relax(" 5 \\  bln  # a comment", verbose=True) == r"5\x{20}bln"
+    pf = Prefilter([regex.compile(r" 5 \  bln  # a comment", regex.X)], "regex")
+    assert pf.relaxed == [r"5\x{20}bln"]
