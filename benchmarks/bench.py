@@ -134,7 +134,7 @@ def kzx(src: Path, workers: int, out: Path, metadata=None) -> tuple[float, int]:
 def stages(src: Path) -> dict:
     """CPU per stage over the documents of src (one instrumented pass, 1 worker)."""
     engine = kzx_run.Engine.build(Settings())
-    took = dict.fromkeys(("ingest", "dateline", "tokenize + split", "figures (rules)", "links + claims",
+    took = dict.fromkeys(("ingest", "dateline", "tokenize + split", "figures (rules)", "links, claims, facts",
                           "rows + Parquet"), 0.0)
     with tempfile.TemporaryDirectory() as tmp:
         ts = TableSet(Path(tmp), kzx_run.ALL_TABLES)
@@ -148,9 +148,11 @@ def stages(src: Path) -> dict:
                 t1 = time.process_time()
                 sents = kzx_run.tokenize_doc(doc, engine)
                 t2 = time.process_time()
-                figs = [f for s in sents for f in kzx_run.figure_rows(doc, s, engine)]
+                per_sentence = kzx_run.document_mentions(doc.text, sents, engine.rules, doc.published)
+                figs = [f for s, ms in zip(sents, per_sentence) for f in kzx_run.figure_rows(doc, s, ms)]
                 t3 = time.process_time()
                 links, claims = links_for(doc, sents, figs, engine.rules), claims_for(doc, sents, figs, engine.rules)
+                kzx_run.facts_for(doc, sents, figs, links, claims)
                 t4 = time.process_time()
                 ts.add("documents", [kzx_run.document_row(doc)])
                 ts.add("sentences", [kzx_run.sentence_row(doc.doc_id, s) for s in sents])
@@ -159,7 +161,7 @@ def stages(src: Path) -> dict:
                 ts.add("claims", claims)
                 t5 = time.process_time()
                 for key, a, b in (("dateline", t0, t1), ("tokenize + split", t1, t2), ("figures (rules)", t2, t3),
-                                  ("links + claims", t3, t4), ("rows + Parquet", t4, t5)):
+                                  ("links, claims, facts", t3, t4), ("rows + Parquet", t4, t5)):
                     took[key] += b - a
         t = time.process_time()
         ts.abort()
