@@ -416,7 +416,7 @@ def _groups(p: str) -> list[tuple[int, int]]:
 
 def _alternatives(p: str) -> list[str]:
     """A relaxed pattern cut at its top-level `|`."""
-    depth, last, out, i = 0, 0, [], 0
+    last, out, i = 0, [], 0
     spans = _groups(p)
     inside = {}
     for s, e in spans:
