@@ -6,6 +6,7 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
+from kzx.rules import default_rules_dir
 from conftest import ROOT
 from kzx.cli import app
 
@@ -83,7 +84,7 @@ def test_cli_summary_line_and_workers(tmp_path):
     assert re.fullmatch(r"5 documents, figures: count 45, date 86, duration 25, money 69, multiplier 11, percent 58, "
                         r"project 45, quantity 46; 0 errors; 3 of 5 documents undated: 61 relative dates left "
                         r"unresolved; pass --metadata; [\d.]+ s, [\d,]+ words/s; "
-                        + re.escape(f"rules {ROOT / 'rules'} (packaged, digest ") + r"[0-9a-f]{16}\)", last), last
+                        + re.escape(f"rules {default_rules_dir()} (packaged, digest ") + r"[0-9a-f]{16}\)", last), last
 
 
 def test_cli_explain_lists_dropped_candidates_with_reasons():

@@ -10,6 +10,7 @@ import pyarrow.parquet as pq
 import pytest
 from typer.testing import CliRunner
 
+from kzx.rules import default_rules_dir
 from conftest import ROOT
 from kzx.cli import app
 from kzx.run import ALL_TABLES, UNRESOLVED
@@ -248,12 +249,12 @@ def test_rules_in_use_are_named_and_can_be_copied(tmp_path):
     r = runner.invoke(app, ["rules"])
     lines = r.output.splitlines()
     assert r.exit_code == 0
-    assert lines[0] == f"rules folder: {ROOT / 'rules'} (packaged; --rules DIR reads another)"
+    assert lines[0] == f"rules folder: {default_rules_dir()} (packaged; --rules DIR reads another)"
     digest = lines[1].removeprefix("digest: ")
     assert len(digest) == 16
     mine = tmp_path / "my_rules"
     r = runner.invoke(app, ["rules", "init", str(mine)])
-    assert (r.exit_code, r.output) == (0, f"copied the packaged rules ({ROOT / 'rules'}) to {mine}; "
+    assert (r.exit_code, r.output) == (0, f"copied the packaged rules ({default_rules_dir()}) to {mine}; "
                                           f"use them with --rules {mine}\n")
     assert sorted(p.name for p in mine.iterdir()) == sorted(p.name for p in (ROOT / "rules").iterdir()
                                                             if p.name != "__pycache__" and p.suffix != ".py")
