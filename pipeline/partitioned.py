@@ -29,7 +29,7 @@ from .errors import InputError, UsageError
 from .ingest import Skip, Source, discover
 from .run import (ALL_TABLES, Engine, Summary, _add, _manifest, check_output_folder, discovery_walk, error_row,
                   metadata_error_rows, process_source, rules_label)
-from .write import MANIFEST, ROW_GROUP, SCHEMAS, OutLock
+from .write import MANIFEST, SCHEMAS, OutLock, buffer_full
 
 DEFAULT_PARTITION_BYTES = 64 * 1024 * 1024   # a partition's input; its rows stay well inside a worker's memory
 
@@ -117,7 +117,7 @@ class PartWriter:
     def add(self, table: str, rows) -> None:
         buf = self.buffers[table]
         buf.extend(rows)
-        if len(buf) >= ROW_GROUP or (table == "documents" and len(buf) >= 64):
+        if buffer_full(table, len(buf)):
             self._flush(table)
 
     def _flush(self, table: str) -> None:

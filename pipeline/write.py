@@ -82,6 +82,11 @@ def _disk_error(out: Path, e: OSError) -> OutputError:
                        "free some space or write to another folder with -o")
 
 
+def buffer_full(table: str, n: int) -> bool:
+    """When a table's buffered rows become a row group: documents (whole texts) in small groups."""
+    return n >= ROW_GROUP or (table == "documents" and n >= 64)
+
+
 class OutLock:
     """flock on OUT/.kzx.lock for the length of a run; a second run gets OutputBusy (exit 2).
     The file is left in place (removing it would let two runs lock two different files)."""
@@ -147,7 +152,7 @@ class TableSet:
     def add(self, table: str, rows) -> None:
         buf = self.buffers[table]
         buf.extend(rows)
-        if len(buf) >= ROW_GROUP or (table == "documents" and len(buf) >= 64):
+        if buffer_full(table, len(buf)):
             self._flush(table)
 
     def _flush(self, table: str) -> None:
