@@ -27,7 +27,12 @@ import regex
 # RE2's own `\s` (ASCII in RE2) never come in. `\d` and `\w` are spelled as the `regex` module reads them.
 WHITESPACE = "\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f \x85\xa0\u1680" + "".join(map(chr, range(0x2000, 0x200b))) + \
     "\u2028\u2029\u202f\u205f\u3000"
-SPACES = str.maketrans({c: " " for c in WHITESPACE})
+# The `regex` module's IGNORECASE takes "ı" for "I" and "İ" for "i" (Kazakh Latin, Turkish); the
+# engines fold by simple case folding, where they differ. Both are scanned, and written in
+# patterns, as "i": a superset, with no case classes in the automaton.
+# (tests/test_prefilter.py checks over the BMP that no other character needs this.)
+ODD_CASE = {"ı": "i", "İ": "i"}
+SPACES = str.maketrans({**{c: " " for c in WHITESPACE}, **ODD_CASE})
 # Classes (\p{L}, \d, \w) are written out exactly up to U+07FF (Latin, Greek, Cyrillic, ...) and
 # widened to "any character" above: a superset whose automaton is small, where full Unicode
 # tables under case folding take seconds to compile.
@@ -242,12 +247,15 @@ def _property(prop: str) -> str:
     except regex.error as e:
         raise Unrelaxable(f"{prop}: {e}")
     members = [c for c in range(_EXACT_BELOW) if any(rx.match(v) for v in {chr(c), chr(c).lower(), chr(c).upper()})]
+    members = sorted(set(members) | {ord(v) for k, v in ODD_CASE.items() if ord(k) in members})
     return _ranges(members) + _WIDE
 
 
 def _lit(ch: str, keep_space: bool = False) -> str:
     if ch in WHITESPACE and not keep_space:
         ch = " "
+    if not keep_space:                  # (keep_space: a class range's end, kept as written)
+        ch = ODD_CASE.get(ch, ch)
     if ch.isalnum() or (not ch.isascii() and ch.isprintable() and not keep_space):
         return ch                       # letters as themselves (UTF-8): patterns stay short
     return f"\\x{{{ord(ch):x}}}"
@@ -290,6 +298,7 @@ def _class(p: str, i: int) -> tuple[str, int]:
             body.append(f"{_lit(lo, True)}-{_lit(hi, True)}")
             if any(lo <= w <= hi for w in WHITESPACE):
                 body.append(" ")
+            body += [v for k, v in ODD_CASE.items() if lo <= k <= hi]
             risky |= hi > "\x7f" or any(chr(c).isalpha() or chr(c) in WHITESPACE for c in range(ord(lo), ord(hi) + 1))
     if negated and risky:
         return ".", j              # case folding and spaces make a negated class hard to widen: any character

@@ -41,6 +41,9 @@ D = r"[0-9٠-٩۰-۹߀-߉\x{800}-\x{10ffff}]"      # \d: exact up to U+07FF, eve
     (r"[^abc]", "."),             # a negated class with letters: case folding would make it narrower
     (r"[^0-9]", r"[^0-9]"),
     (r"(a)\1", "(?:a)(?:.*)"),
+    (r"aı", "ai"),
+    (r"[ı-]", r"[i\x{2d}]"),
+    (r"[\u0100-\u017f]", "[Ā-ſii]"),
 ])
 def test_relax_exact(pattern, relaxed):
     assert relax(pattern) == relaxed
@@ -55,6 +58,32 @@ def test_relax_refuses_what_it_cannot_widen(pattern):
 def test_unrelaxable_check_always_may_match():
     pf = Prefilter([r"(?(1)a|b)", r"tenge"], "regex")
     assert pf.relaxed[0] is None and 0 in pf.hits("nothing here")
+
+
+@needs_engine
+@pytest.mark.parametrize("engine", ENGINES)
+def test_engines_fold_case_as_the_regex_module_does(engine):
+    # Kazakh Latin "ı" is "I" in capitals and Turkish "İ" is "i" for `regex`'s IGNORECASE, not
+    # for the engines' simple case folding: both are scanned and written as "i".
+    pf = Prefilter([r"aı", r"[ıa]y", r"kit", r"айда", r"\p{Ll}x"], engine)
+    assert pf.hits("ALTAI MAI") == {0}
+    assert pf.hits("IY") == {1}
+    assert pf.hits("KİT") == {2}
+    assert pf.hits("АЙДА") == {3}
+    assert pf.hits("İX") == {4}
+
+
+def test_only_the_odd_case_pairs_need_folding_by_hand():
+    # every BMP character whose IGNORECASE partners (as `regex` sees them) are not all its simple
+    # case folds is in ODD_CASE or is the ASCII letter such a character folds to
+    odd = set()
+    for c in map(chr, range(0x10000)):
+        near = {v for v in (c.lower()[:1], c.upper()[:1], c.casefold()[:1]) if v}
+        rx = regex.compile(regex.escape(c), regex.I)
+        if any(rx.fullmatch(v) and v.casefold() != c.casefold() for v in near):
+            odd.add(c)
+    assert odd - set(prefilter.ODD_CASE) <= {"I", "i"}
+    assert set(prefilter.ODD_CASE) <= odd
 
 
 @needs_engine
