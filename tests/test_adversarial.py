@@ -87,19 +87,12 @@ def test_a_catastrophic_user_rule_is_refused_at_load(rules_dir):
 
 PROBES = probes(10_000)
 BOUND = 2.0     # seconds: ten times what a linear rule needs on 10,000 characters, so noise cannot fail it
-# Project rules that landed after the linearity pass and still backtrack on dash chains (open work,
-# issue 18): held out here by name so every other rule stays bounded; long sentences are their risk.
-NOT_YET_LINEAR = {"project.kk_route", "project.title_program", "project.name_head", "project.route_pair", "project.place_pair_route",
-                  "project.pair_with_length"}
 
 
 @pytest.mark.parametrize("name", sorted(PROBES))
 def test_every_shipped_rule_is_bounded_on_10000_character_probes(rules, name):
     slow = []
     for rule in rules.rules:
-        if rule.id in NOT_YET_LINEAR:
-            continue
-        t0 = time.perf_counter()
         try:
             for _ in rule.regex.finditer(PROBES[name], timeout=BOUND):
                 pass
