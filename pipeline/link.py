@@ -24,6 +24,7 @@ from collections import Counter
 
 import regex
 
+from .prefilter import Prefilter
 from .rules import alternation
 from .segment import hard_wrapped
 
@@ -75,8 +76,25 @@ def _patterns(rs) -> dict:
         "count_of": regex.compile(r"^\s+of\s+(?:the\s+)?(?:\p{Ll}+\s+){0,3}$"),
         "types": [(t, regex.compile(rf"(?<![\p{{L}}]){alternation(ws)}(?![\p{{L}}])", regex.I)) for t, ws in _types(rs)],
     }
+    # one multi-pattern scan per paragraph and per sentence says which of these can match at all
+    pats["may"] = _Scan({k: pats[k] for k in _SCANNED} | {f"type:{t}": rx for t, rx in pats["types"]})
     rs.cache["link"] = pats
     return pats
+
+
+_SCANNED = ("after", "before", "according", "according_after", "role", "quote_back")
+
+
+class _Scan:
+    """Named patterns behind one prefilter: `scan(text)` → the names that may match in text."""
+
+    def __init__(self, named: dict):
+        self.names = list(named)
+        self.pf = Prefilter(list(named.values()))
+
+    def __call__(self, text: str):
+        hits = self.pf.hits(text)
+        return {n for i, n in enumerate(self.names) if i in hits}
 
 
 def _types(rs):
@@ -222,19 +240,22 @@ def speakers(doc, sentences, rs) -> dict[int, str | None]:
     last = None
     for para in paragraphs:
         ptext = text[para[0].start_char:para[-1].end_char]
+        may = pats["may"](ptext)
         who = None
         for key in ("after", "before", "according", "according_after"):
+            if key not in may:
+                continue
             for m in pats[key].finditer(ptext):
                 name = m.group("name")      # "Сатыбалдының айтуынша": the word before it is a name
                 who = _surname(name, pats) or (name.split()[-1] if key == "according_after" else None) or who
-        if who is None and counts:
+        if who is None and counts and "role" in may:
             role = pats["role"].search(ptext)
             if role:
                 word = role.group("role") or role.group("role2")
                 title = rs.lookup("role", word)
                 # SPEC: a Russian/Kazakh title is the person named as holding it, else nobody
                 who = roles.get(title) or (None if _CYRILLIC.match(word) else counts.most_common(1)[0][0])
-        if who is None and pats["quote_back"].search(ptext):   # '..." - he said.': the quote is the last speaker's
+        if who is None and "quote_back" in may and pats["quote_back"].search(ptext):   # '..." - he said.': the quote is the last speaker's
             who = last
         who = _nominative(who, words)
         for s in para:
@@ -266,7 +287,9 @@ def claims_for(doc, sentences, figures, rs) -> list[dict]:
     for s in sentences:
         if s.sentence_id not in n:
             continue
-        ctype = next((t for t, rx in pats["types"] if rx.search(s.text) or (t == "planned" and s.sentence_id in ahead)),
+        may = pats["may"](s.text)
+        ctype = next((t for t, rx in pats["types"]
+                      if (f"type:{t}" in may and rx.search(s.text)) or (t == "planned" and s.sentence_id in ahead)),
                      "other")
         rows.append({"doc_id": doc.doc_id, "sentence_id": s.sentence_id, "speaker": who.get(s.sentence_id),
                      "claim_type": ctype, "n_figures": n[s.sentence_id]})

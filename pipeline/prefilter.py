@@ -37,7 +37,10 @@ SPACES = str.maketrans({**{c: " " for c in WHITESPACE}, **ODD_CASE})
 # widened to "any character" above: a superset whose automaton is small, where full Unicode
 # tables under case folding take seconds to compile.
 _EXACT_BELOW = 0x800
-_WIDE = r"\x{800}-\x{10ffff}"
+# ... and exactly in General Punctuation through Miscellaneous Symbols and Arrows too, where dashes,
+# quotes, ₸, ‰ and no-break spaces live: "any character" there made \d match every "–".
+_EXACT_BLOCK = range(0x2000, 0x2C00)
+_WIDE = r"\x{800}-\x{1fff}\x{2c00}-\x{10ffff}"
 _CASED = {"Lu": "L", "Ll": "L", "Lt": "L", "Uppercase": "L", "Lowercase": "L"}
 _ANCHORS = set("bBAZzG")
 _BIG_REPEAT = 6         # {m,n} with n above this becomes {m,}: same superset, far smaller automaton
@@ -62,17 +65,25 @@ class Unrelaxable(ValueError):
     """A construct the relaxer does not read (conditionals, fuzzy matching, verbose mode)."""
 
 
-def relax(pattern: str, verbose: bool = False) -> str:
-    """A pattern whose matches include every match of `pattern` (under any case), in the syntax
-    common to Hyperscan and RE2. `verbose`: the pattern was compiled with the VERBOSE flag.
-    Raises Unrelaxable for constructs it cannot widen safely."""
+def relax(pattern: str, verbose: bool = False, ignorecase: bool = False) -> str:
+    """A pattern whose matches include every match of `pattern`, in the syntax common to Hyperscan
+    and RE2. `verbose`, `ignorecase`: the pattern was compiled with those flags. Case is kept
+    where the pattern minds it (capitals are most of what tells a project name from a phrase):
+    a case-insensitive pattern comes out as "(?i)" + its text, a region of the other mode as a
+    `(?i:...)` or `(?-i:...)` group. Raises Unrelaxable for constructs it cannot widen safely."""
     m = _LEADING_FLAGS.match(pattern)
     if m and "x" in m.group(1):
         verbose, pattern = True, pattern[:m.start(1)] + m.group(1).replace("x", "") + pattern[m.end(1):]
     if verbose:
         pattern = _unverbose(pattern)
-    out, _ = _seq(pattern, 0, top=True)
-    return out
+    # an inline global flag applies to the whole pattern wherever it stands (the `regex` module's
+    # V0 rule); one spotted inside a class or after a backslash only makes the result wider
+    ci = ignorecase or bool(_GLOBAL_I.search(pattern))
+    out, _ = _seq(pattern, 0, ci, top=True)
+    return "(?i)" + out if ci else out
+
+
+_GLOBAL_I = regex.compile(r"\(\?[a-zA-Z]*i[a-zA-Z]*\)")
 
 
 def _unverbose(p: str) -> str:
@@ -104,8 +115,9 @@ def _unverbose(p: str) -> str:
     return "".join(out)
 
 
-def _seq(p: str, i: int, top: bool = False) -> tuple[str, int]:
-    """Relax p from i up to the `)` closing the current group (or the end); returns (text, index after)."""
+def _seq(p: str, i: int, ci: bool, top: bool = False) -> tuple[str, int]:
+    """Relax p from i up to the `)` closing the current group (or the end); returns (text, index after).
+    `ci`: case is ignored here."""
     out: list[str] = []
     n = len(p)
     while i < n:
@@ -115,19 +127,19 @@ def _seq(p: str, i: int, top: bool = False) -> tuple[str, int]:
                 raise Unrelaxable("unbalanced )")
             return "".join(out), i + 1
         if c == "\\":
-            piece, i = _escape(p, i)
+            piece, i = _escape(p, i, ci)
             out.append(piece)
         elif c == "[":
-            piece, i = _class(p, i)
+            piece, i = _class(p, i, ci)
             out.append(piece)
         elif c == "(":
             start = i
-            piece, i = _group(p, i)
+            piece, i = _group(p, i, ci)
             if top and piece == "" and _LOOK.match(p, start):
                 bar = max((k for k, x in enumerate(out) if x == "|"), default=-1)
                 at_start = all(x == "" for x in out[bar + 1:])
                 at_end = (i == n or p[i] == "|") and not _QUANTIFIED.match(p, i)
-                piece = _edge_look(p, start, i, at_start, at_end)
+                piece = _edge_look(p, start, i, at_start, at_end, ci)
             out.append(piece)
         elif c in "^$":
             i += 1
@@ -140,7 +152,7 @@ def _seq(p: str, i: int, top: bool = False) -> tuple[str, int]:
                 out.append("?")
                 i += 1
         elif c == "{":
-            piece, i = _braces(p, i)
+            piece, i = _braces(p, i, bool(out) and out[-1].startswith("("))
             out.append(piece)
         elif c == ".":
             out.append(".")
@@ -156,7 +168,9 @@ def _seq(p: str, i: int, top: bool = False) -> tuple[str, int]:
     return "".join(out), i
 
 
-def _braces(p: str, i: int) -> tuple[str, int]:
+def _braces(p: str, i: int, group: bool) -> tuple[str, int]:
+    """A {m,n} repeat; after a group it becomes * or +, since Hyperscan writes out a bounded
+    repeat of a group copy by copy (a {0,5} of number words took half a CPU-minute to compile)."""
     m = _BRACES.match(p, i)
     if not m:
         if regex.match(r"\{\s*[eisd]", p[i:]):
@@ -164,7 +178,10 @@ def _braces(p: str, i: int) -> tuple[str, int]:
         return r"\{", i + 1                    # a literal brace
     lo, comma, hi = m.group(1), m.group(2), m.group(3)
     lo_n = int(lo) if lo else 0
-    if comma and hi and int(hi) > _BIG_REPEAT:
+    hi_n = int(hi) if hi else (lo_n if not comma else None)
+    if group and (hi_n is None or hi_n > 1):
+        q = "+" if lo_n else "*"
+    elif comma and hi and int(hi) > _BIG_REPEAT:
         q = f"{{{min(lo_n, _BIG_REPEAT)},}}"
     elif not comma and lo_n > _BIG_REPEAT:
         q = f"{{{_BIG_REPEAT},}}"
@@ -175,9 +192,9 @@ def _braces(p: str, i: int) -> tuple[str, int]:
     return q + m.group(5), m.end()
 
 
-def _escape(p: str, i: int, in_class: bool = False) -> tuple[str, int]:
+def _escape(p: str, i: int, ci: bool, in_class: bool = False) -> tuple[str, int]:
     """One escape at p[i] == '\\' → its relaxed text."""
-    kind, value, j = _read_escape(p, i, in_class)
+    kind, value, j = _read_escape(p, i, in_class, ci)
     if kind == "chr":
         return _lit(value), j
     if kind == "raw":
@@ -185,7 +202,7 @@ def _escape(p: str, i: int, in_class: bool = False) -> tuple[str, int]:
     return value, j                              # "any" (.), "" (anchors), back-references
 
 
-def _read_escape(p: str, i: int, in_class: bool) -> tuple[str, str, int]:
+def _read_escape(p: str, i: int, in_class: bool, ci: bool) -> tuple[str, str, int]:
     """(kind, value, index after): kind "chr" (one character), "raw" (class body), "any" or "text"."""
     if i + 1 >= len(p):
         raise Unrelaxable("trailing backslash")
@@ -193,7 +210,7 @@ def _read_escape(p: str, i: int, in_class: bool) -> tuple[str, str, int]:
     if c == "s":
         return "raw", r"\x{20}", i + 2
     if c in "dw":
-        return "raw", _property("\\" + c), i + 2
+        return "raw", _property("\\" + c, ci), i + 2
     if c in "SDW":
         return "any", ".", i + 2
     if c in "pP":
@@ -202,7 +219,7 @@ def _read_escape(p: str, i: int, in_class: bool) -> tuple[str, str, int]:
             raise Unrelaxable("bad \\p")
         if c == "P" or m.group(1):
             return "any", ".", m.end()           # a negated property: any character is a superset
-        return "raw", _property(m.group(0)[:2] + "{" + (m.group(2) or m.group(3)) + "}"), m.end()
+        return "raw", _property(m.group(0)[:2] + "{" + (m.group(2) or m.group(3)) + "}", ci), m.end()
     if c == "N":
         m = _NAMED_CHAR.match(p, i)
         if not m:
@@ -236,19 +253,25 @@ def _read_escape(p: str, i: int, in_class: bool) -> tuple[str, str, int]:
 
 
 @functools.lru_cache(maxsize=None)
-def _property(prop: str) -> str:
-    """A class escape (\\p{X}, \\d, \\w) → its members below U+0800 in either case, as ranges, and
-    everything above."""
+def _property(prop: str, ci: bool) -> str:
+    """A class escape (\\p{X}, \\d, \\w) → its members below U+0800 and in _EXACT_BLOCK (under
+    `ci`, in either case), as ranges, and everything else above U+0800."""
     m = regex.fullmatch(r"\\p\{(\w+)\}", prop)
-    if m:
+    if m and ci:
         prop = "\\p{" + _CASED.get(m.group(1), m.group(1)) + "}"
     try:
-        rx = regex.compile(prop, regex.I)
+        rx = regex.compile(prop, regex.I if ci else 0)
     except regex.error as e:
         raise Unrelaxable(f"{prop}: {e}")
-    members = [c for c in range(_EXACT_BELOW) if any(rx.match(v) for v in {chr(c), chr(c).lower(), chr(c).upper()})]
+    chars = [*range(_EXACT_BELOW), *_EXACT_BLOCK]
+    if ci:
+        members = [c for c in chars if any(rx.match(v) for v in {chr(c), chr(c).lower(), chr(c).upper()})]
+    else:
+        members = [c for c in chars if rx.match(chr(c))]
     members = sorted(set(members) | {ord(v) for k, v in ODD_CASE.items() if ord(k) in members})
-    return _ranges(members) + _WIDE
+    # capitals and small letters alternate in Latin Extended, Greek and Cyrillic Extended
+    # ("ĀāĂă"): joined over one-letter gaps, \p{Lu} stays a few ranges, not a thousand letters
+    return _ranges(members, gap=2) + _WIDE
 
 
 def _lit(ch: str, keep_space: bool = False) -> str:
@@ -261,7 +284,7 @@ def _lit(ch: str, keep_space: bool = False) -> str:
     return f"\\x{{{ord(ch):x}}}"
 
 
-def _class(p: str, i: int) -> tuple[str, int]:
+def _class(p: str, i: int, ci: bool) -> tuple[str, int]:
     """A character class at p[i] == '[' → its relaxed text; what cannot be widened exactly
     (a negated class with letters, properties or spaces, a nested set) becomes `.`."""
     j = i + 1
@@ -276,9 +299,9 @@ def _class(p: str, i: int) -> tuple[str, int]:
             j += 1
             break
         first = False
-        item, j = _class_item(p, j)
+        item, j = _class_item(p, j, ci)
         if item[0] == "chr" and p.startswith("-", j) and j + 1 < len(p) and p[j + 1] != "]":
-            hi, j = _class_item(p, j + 1)
+            hi, j = _class_item(p, j + 1, ci)
             if hi[0] != "chr":
                 raise Unrelaxable("range to a class")
             item = ("range", item[1], hi[1])
@@ -308,25 +331,26 @@ def _class(p: str, i: int) -> tuple[str, int]:
     return (f"[^{text}]" if negated else f"[{text}]"), j
 
 
-def _class_item(p: str, j: int) -> tuple[tuple, int]:
+def _class_item(p: str, j: int, ci: bool) -> tuple[tuple, int]:
     c = p[j]
     if c == "[":
         if p.startswith("[:", j):
             return ("any",), p.index(":]", j) + 2
-        _, k = _class(p, j)            # a nested set (V1 syntax): any character
+        _, k = _class(p, j, ci)        # a nested set (V1 syntax): any character
         return ("any",), k
     if c == "\\":
-        kind, value, k = _read_escape(p, j, in_class=True)
+        kind, value, k = _read_escape(p, j, True, ci)
         return ((kind, value) if kind != "any" else ("any",)), k
     return ("chr", c), j + 1
 
 
-def _group(p: str, i: int) -> tuple[str, int]:
-    """A group at p[i] == '('; lookarounds vanish, the rest becomes non-capturing."""
+def _group(p: str, i: int, ci: bool) -> tuple[str, int]:
+    """A group at p[i] == '('; lookarounds vanish, the rest becomes non-capturing (with its case
+    mode, where it changes)."""
     rest = p[i:]
     for look in ("(?=", "(?!", "(?<=", "(?<!"):
         if rest.startswith(look):
-            _, j = _seq(p, i + len(look))
+            _, j = _seq(p, i + len(look), ci)
             j = _skip_quantifier(p, j)
             return "", j
     if rest.startswith("(?#"):
@@ -337,23 +361,26 @@ def _group(p: str, i: int) -> tuple[str, int]:
         raise Unrelaxable("conditional group")
     m = _PLAIN_GROUP.match(p, i)
     if m:
-        inner, j = _seq(p, m.end())
+        inner, j = _seq(p, m.end(), ci)
         return f"(?:{inner})", j
     m = _FLAG_GROUP.match(p, i)
     if m:
-        if "x" in (m.group(1) or "") or "x" in (m.group(2) or ""):
+        on, off = m.group(1) or "", m.group(2) or ""
+        if "x" in on or "x" in off:
             raise Unrelaxable("verbose mode")
         if m.group(3) == ")":
-            return "", m.end()                  # a global flag: case is ignored anyway
-        inner, j = _seq(p, m.end())
-        return f"(?:{inner})", j
+            return "", m.end()                  # a global flag: relax() has read it
+        inner_ci = False if "i" in off else (True if "i" in on else ci)
+        inner, j = _seq(p, m.end(), inner_ci)
+        mode = "" if inner_ci == ci else ("i" if inner_ci else "-i")
+        return f"(?{mode}:{inner})", j
     if rest.startswith("(?"):
         raise Unrelaxable(f"group {rest[:4]!r}")
-    inner, j = _seq(p, i + 1)
+    inner, j = _seq(p, i + 1, ci)
     return f"(?:{inner})", j
 
 
-def _edge_look(p: str, start: int, end: int, at_start: bool, at_end: bool) -> str:
+def _edge_look(p: str, start: int, end: int, at_start: bool, at_end: bool, ci: bool) -> str:
     """A lookaround at the start or end of a top-level alternative, written as text the relaxed
     pattern consumes, which keeps what it says about the neighbours ("5 t" is not "5 thousand"):
     (?<=X)R → XR, R(?=X) → RX, (?<!C)R → (?:^|[^C])R, R(?!C) → R(?:[^C]|$) for one class C
@@ -364,7 +391,7 @@ def _edge_look(p: str, start: int, end: int, at_start: bool, at_end: bool) -> st
     if (behind and not at_start) or (not behind and not at_end):
         return ""
     if kind in ("<=", "="):
-        inner, _ = _seq(p, m.end())
+        inner, _ = _seq(p, m.end(), ci)
         return f"(?:{inner})"
     if not _ONE_CLASS.fullmatch(body):
         return ""
@@ -389,10 +416,11 @@ def _narrow(item: str) -> str:
     return _ranges(members)
 
 
-def _ranges(members: list[int]) -> str:
+def _ranges(members: list[int], gap: int = 1) -> str:
+    """Code points as class ranges; `gap` > 1 also joins runs that far apart (a wider class)."""
     runs: list[list[int]] = []
     for c in members:                   # consecutive code points as ranges: A-Za-z
-        if runs and runs[-1][1] == c - 1:
+        if runs and c - runs[-1][1] <= gap:
             runs[-1][1] = c
         else:
             runs.append([c, c])
@@ -449,25 +477,40 @@ def _alternatives(p: str) -> list[str]:
 
 def shrink(p: str, limit: int) -> list[str]:
     """Patterns, each at most `limit` bytes long, that together match wherever `p` matches:
-    top-level alternatives apart, then the largest inner groups replaced by `(?:.*)` (anything)."""
+    top-level alternatives apart, then the largest inner groups replaced by `(?:.*)` (anything).
+    A leading "(?i)" goes to every piece."""
+    flag = "(?i)" if p.startswith("(?i)") else ""
+    return [flag + q for q in _shrink(p[len(flag):], limit - len(flag))]
+
+
+def _opening(p: str, s: int) -> str:
+    """The opening of the group at p[s]: "(?:", "(?i:" or "(?-i:"."""
+    return p[s:p.index(":", s) + 1]
+
+
+def _shrink(p: str, limit: int) -> list[str]:
     if len(p.encode()) <= limit:
         return [p]
     parts = _alternatives(p)
     if len(parts) > 1:
-        return [q for part in parts for q in shrink(part, limit)]
+        return [q for part in parts for q in _shrink(part, limit)]
     while len(p.encode()) > limit:
         groups = _groups(p)
-        if (0, len(p)) in groups:
-            return shrink(p[3:-1], limit)          # one group around it all: look inside
+        if (0, len(p)) in groups:              # one group around it all: look inside
+            head = _opening(p, 0)
+            if head == "(?:":
+                return _shrink(p[3:-1], limit)
+            return [head + q + ")" for q in _shrink(p[len(head):-1], limit - len(head) - 1)]
         inner = [g for g in groups if p[g[0]:g[1]] != _ANY]
         if not inner:
             return [_ANY]
         s, e = max(inner, key=lambda g: g[1] - g[0])
-        alts = _alternatives(p[s + 3:e - 1])
+        head = _opening(p, s)
+        alts = _alternatives(p[s + len(head):e - 1])
         if len(alts) > 1 and not _QUANTIFIED.match(p, e):
             half = len(alts) // 2                  # X(?:a|b)Y matches where X(?:a)Y or X(?:b)Y does
             return [q for part in (alts[:half], alts[half:])
-                    for q in shrink(p[:s] + "(?:" + "|".join(part) + ")" + p[e:], limit)]
+                    for q in _shrink(p[:s] + head + "|".join(part) + ")" + p[e:], limit)]
         p = p[:s] + _ANY + p[e:]
     return [p]
 
@@ -489,25 +532,26 @@ class _Hyperscan:
     name = "hyperscan"
     BUCKETS = 8
     MAX_PATTERN = 15_000      # Hyperscan refuses longer expressions (16,000 characters)
-    VERSION = 5               # of how a bucket is built: part of its cache key
+    VERSION = 6               # of how a bucket is built: part of its cache key
 
     def __init__(self, patterns: list[str | None]):
         import hyperscan
 
         self._hs = hyperscan
-        self.flags = (hyperscan.HS_FLAG_CASELESS | hyperscan.HS_FLAG_UTF8 | hyperscan.HS_FLAG_UCP
-                      | hyperscan.HS_FLAG_SINGLEMATCH | hyperscan.HS_FLAG_DOTALL)
-        buckets: dict[int, dict[int, list[bytes]]] = {}
+        self.flags = (hyperscan.HS_FLAG_UTF8 | hyperscan.HS_FLAG_UCP
+                      | hyperscan.HS_FLAG_SINGLEMATCH | hyperscan.HS_FLAG_DOTALL)   # case: in the patterns
+        buckets = max(1, min(self.BUCKETS, len(patterns) // 16))   # a few checks: one scan
+        by_bucket: dict[int, dict[int, list[bytes]]] = {}
         self.always = set()
         for k, pat in enumerate(patterns):
             if pat is None:
                 self.always.add(k)
             else:
-                b = int(hashlib.sha256(pat.encode()).hexdigest(), 16) % self.BUCKETS
-                buckets.setdefault(b, {})[k] = [q.encode() for q in shrink(pat, self.MAX_PATTERN)]
+                b = int(hashlib.sha256(pat.encode()).hexdigest(), 16) % buckets
+                by_bucket.setdefault(b, {})[k] = [q.encode() for q in shrink(pat, self.MAX_PATTERN)]
         self.dbs = []
-        for b in sorted(buckets):
-            db, always = self._bucket(buckets[b], patterns)
+        for b in sorted(by_bucket):
+            db, always = self._bucket(by_bucket[b], patterns)
             self.always |= always
             if db is not None:
                 self.dbs.append(db)
@@ -579,7 +623,7 @@ class _RE2:
         import re2
 
         opts = re2.Options()
-        opts.case_sensitive = False
+        opts.case_sensitive = True                # relaxed patterns say where case is ignored
         opts.dot_nl = True
         opts.max_mem = 256 << 20
         self.set = re2.Set.SearchSet(opts)
@@ -666,9 +710,10 @@ class Prefilter:
     def __init__(self, patterns: list, engine: str | None = None):
         self.relaxed: list[str | None] = []
         for pat in patterns:
-            verbose = bool(getattr(pat, "flags", 0) & regex.VERBOSE)
+            flags = getattr(pat, "flags", 0)
             try:
-                self.relaxed.append(relax(getattr(pat, "pattern", pat), verbose))
+                self.relaxed.append(relax(getattr(pat, "pattern", pat), bool(flags & regex.VERBOSE),
+                                          bool(flags & regex.IGNORECASE)))
             except (Unrelaxable, ValueError, KeyError):
                 self.relaxed.append(None)       # always may match
         self.engine_name = engine or chosen_engine()

@@ -12,7 +12,8 @@ import time
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
-from multiprocessing import get_context
+import sys
+from multiprocessing import get_all_start_methods, get_context
 
 from . import __version__
 from .config import Settings
@@ -212,10 +213,18 @@ def process_source(item, settings: Settings, engine: Engine, meta, do_match: boo
 
 
 _WORKER: dict = {}   # per worker process: settings, engine, metadata, do_match
+_INHERITED: dict = {}  # the parent's Engine, for workers started by fork
 
 
 def _init_worker(settings: Settings, meta, do_match: bool) -> None:
-    _WORKER.update(settings=settings, engine=Engine.build(settings, check_time=False), meta=meta, do_match=do_match)
+    engine = _INHERITED.get("engine") or Engine.build(settings, check_time=False)
+    _WORKER.update(settings=settings, engine=engine, meta=meta, do_match=do_match)
+
+
+def _start_method() -> str:
+    """fork on Linux, where workers then share the parent's built Engine (rules, spaCy, prefilter)
+    instead of building their own; spawn elsewhere (macOS's system libraries are not fork-safe)."""
+    return "fork" if sys.platform.startswith("linux") and "fork" in get_all_start_methods() else "spawn"
 
 
 def _work(item):
@@ -310,7 +319,7 @@ def extract(settings: Settings, tables=ALL_TABLES, progress=None, do_match: bool
             elif isinstance(i, Skip):
                 summary.skip(i)
         if settings.workers > 1 and len(items) > 1:
-            for rows_list, u in _progress(_parallel(items, settings, meta, do_match), len(items), progress):
+            for rows_list, u in _progress(_parallel(items, settings, meta, do_match, engine), len(items), progress):
                 used |= u
                 _add(ts, rows_list, summary, tables)
         else:
@@ -343,12 +352,17 @@ class WorkerDied(KzxError):
     """A worker process ended without an answer (killed, out of memory): the run stops, loudly."""
 
 
-def _parallel(items, settings: Settings, meta, do_match: bool):
+def _parallel(items, settings: Settings, meta, do_match: bool, engine: Engine | None = None):
     """Results in input order from a process pool, at most a few items in flight per worker.
-    A worker that dies breaks the pool (BrokenProcessPool) instead of leaving it waiting for ever."""
+    A worker that dies breaks the pool (BrokenProcessPool) instead of leaving it waiting for ever.
+    `engine`: the parent's, handed to workers started by fork."""
     window = settings.workers * 4
     pending: collections.deque = collections.deque()
-    pool = ProcessPoolExecutor(settings.workers, mp_context=get_context("spawn"), initializer=_init_worker,
+    method = _start_method()
+    _INHERITED.clear()
+    if engine is not None and method == "fork":
+        _INHERITED["engine"] = engine
+    pool = ProcessPoolExecutor(settings.workers, mp_context=get_context(method), initializer=_init_worker,
                                initargs=(settings, meta, do_match))
     try:
         it = iter(items)
@@ -369,6 +383,7 @@ def _parallel(items, settings: Settings, meta, do_match: bool):
             yield result
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
+        _INHERITED.clear()
 
 
 def _add(ts: TableSet, rows_list: list[DocRows], summary: Summary, tables) -> None:
