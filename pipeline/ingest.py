@@ -317,10 +317,19 @@ def _guess(raw: bytes) -> tuple[str, str] | None:
     utf8_bad = raw.decode("utf-8", errors="replace").count("\ufffd")
     if utf8_bad <= 3 and len(_NON_ASCII.findall(raw[:200_000])) > 3 * utf8_bad:
         return None
-    best = charset_normalizer.from_bytes(raw, cp_isolation=list(LEGACY)).best()
-    if best is None:
+    found = list(charset_normalizer.from_bytes(raw, cp_isolation=list(LEGACY)))
+    if not found:
         return None
-    name = best.encoding
+    name = found[0].encoding
+    # A code page that reads every byte the detector's choice reads as a letter as a letter too,
+    # and more of them, is the better reading: a short cp1251 line whose one capital is В comes
+    # out as mac_cyrillic (¬ 2023 году) with the very same lowercase letters.
+    high = sorted(set(raw[:200_000]) - set(range(128)))
+    letters = {m.encoding: {b for b in high if bytes([b]).decode(m.encoding, errors="replace").isalpha()}
+               for m in found}
+    better = [m.encoding for m in found if letters[m.encoding] > letters[name]]
+    if better:
+        name = max(better, key=lambda e: len(letters[e]))
     text = raw.decode(name, errors="replace")
     return (name, text) if _plausible(text) else None
 

@@ -173,6 +173,16 @@ def test_mixed_utf8_and_cp1251_lines_are_decoded_line_by_line():
                                           "the rest as UTF-8")]
 
 
+@pytest.mark.parametrize("line", ["В 2023 году в районе построено 5 детских садов; охват вырос на 9%.",
+                                  "Вырос на 5%."])
+def test_a_cp1251_line_whose_one_capital_reads_as_a_symbol_elsewhere_is_cp1251(line):
+    # mac_cyrillic has cp1251's lowercase letters but ¬ where cp1251 has В: the detector alone picked it
+    a = "Аким области сообщил о росте на 7%.\n"
+    got, used, _ = decode(a.encode("utf-8") + line.encode("cp1251") + b"\n" + a.encode("utf-8"), "x.txt")
+    assert (got, used) == (a + line + "\n" + a, "utf-8+cp1251")
+    assert decode(line.encode("cp1251"), "x.txt")[:2] == (line, "cp1251")
+
+
 def test_sporadic_nuls_are_stripped_frequent_ones_are_binary():
     text, _, warnings = decode(("Рост составил 5%. " * 50).encode() + b"\x00\x00", "x.txt")
     assert "\x00" not in text and warnings == [("NulBytes", "removed 2 NUL bytes")]
