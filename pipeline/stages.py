@@ -5,17 +5,21 @@ and replaces only its own tables (the manifest records which stage wrote what).
 """
 from __future__ import annotations
 
+import collections
 import datetime as dt
 import time
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from multiprocessing import get_context
 from typing import Iterator
 
 import pyarrow.parquet as pq
 
 from .errors import UsageError
 from .ingest import Document
-from .run import Engine, StageFailed, Summary, extract, match_doc, rules_label, safe_str, sentence_row
+from .run import Engine, StageFailed, Summary, WorkerDied, extract, match_doc, rules_label, safe_str, sentence_row
 from .segment import Sentence, segment
-from .write import TableSet, verify
+from .write import TableSet, crash_point, verify
 
 
 def ingest_stage(settings) -> Summary:
@@ -108,20 +112,43 @@ def _guarded(fn, item, engine):
 
 
 def _in_worker(args):
+    crash_point("worker")            # tests: a worker that dies must fail the stage, not hang it
     fn, item = args
     return _guarded(fn, item, _ENGINE["engine"])
 
 
 def _each(settings, engine, fn, items):
-    """fn over items, in order: in this process, or in -j worker processes (spawned, each with its Engine)."""
+    """fn over items, in order: in this process, or in -j worker processes (spawned, each with its Engine).
+    As run._parallel: a few items in flight per worker, and a worker that dies (killed, out of memory)
+    breaks the pool, which stops the stage with WorkerDied instead of waiting for ever."""
     if settings.workers <= 1:
         for item in items:
             yield _guarded(fn, item, engine)
         return
-    from multiprocessing import get_context
-
-    with get_context("spawn").Pool(settings.workers, initializer=_init_worker, initargs=(settings,)) as pool:
-        yield from pool.imap(_in_worker, ((fn, item) for item in items), chunksize=4)
+    window = settings.workers * 4
+    pending: collections.deque = collections.deque()
+    pool = ProcessPoolExecutor(settings.workers, mp_context=get_context("spawn"), initializer=_init_worker,
+                               initargs=(settings,))
+    try:
+        it = iter(items)
+        for item in it:
+            pending.append((item, pool.submit(_in_worker, (fn, item))))
+            if len(pending) >= window:
+                break
+        while pending:
+            item, fut = pending.popleft()
+            try:
+                result = fut.result()
+            except BrokenProcessPool as e:
+                doc = item[0] if isinstance(item, tuple) else item
+                raise WorkerDied(f"a worker process died while working on {doc.doc_id}; no output was written",
+                                 "run again with -j 1 to find the document at fault") from e
+            nxt = next(it, None)
+            if nxt is not None:
+                pending.append((nxt, pool.submit(_in_worker, (fn, nxt))))
+            yield result
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
 
 
 def tokenize_stage(settings) -> Summary:

@@ -156,3 +156,31 @@ def test_discovery_errors_cross_to_workers(tmp_path):
     errs = pd.read_parquet(out / "errors.parquet")
     assert errs.error.tolist() == ["SymlinkLoop"]
     assert _docs(out) == ["a.txt", "b.txt"]
+
+
+@pytest.mark.parametrize("stage", ["tokenize", "match"])
+def test_a_dead_worker_fails_a_staged_command_loudly_and_never_hangs(tmp_path, stage):
+    import subprocess
+    import sys
+
+    from conftest import ROOT
+
+    _, new = _inputs(tmp_path)
+    out = tmp_path / "out"
+    kzx = [sys.executable, "-m", "kzx"]
+    subprocess.run(kzx + ["ingest", str(new), "-o", str(out)], check=True, cwd=ROOT, capture_output=True)
+    if stage == "match":
+        subprocess.run(kzx + ["tokenize", "-o", str(out)], check=True, cwd=ROOT, capture_output=True)
+    before = {p.name: p.read_bytes() for p in out.glob("*.parquet")}
+    env = dict(os.environ, KZX_CRASH_AT="worker")            # every worker dies on its first document
+    r = subprocess.run(kzx + [stage, "-o", str(out), "-j", "2"], cwd=ROOT, env=env, capture_output=True,
+                       text=True, timeout=300)                # a hang fails here instead of blocking
+    assert r.returncode == 1
+    assert r.stderr.startswith("Error: a worker process died while working on n0.txt") and "Traceback" not in r.stderr
+    assert {p.name: p.read_bytes() for p in out.glob("*.parquet")} == before      # OUT as it was
+    assert not list(out.glob(".kzx-staging-*"))
+    r = subprocess.run(kzx + [stage, "-o", str(out), "-j", "2"], cwd=ROOT, capture_output=True, text=True,
+                       timeout=300)
+    assert r.returncode == 0, r.stderr
+    assert verify(out)["stage"] == [{"tokenize": "sentences", "match": "figures"}[stage], *(
+        ["links", "claims", "facts"] if stage == "match" else [])]
