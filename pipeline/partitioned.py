@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
+import hashlib
 import json
 import posixpath
 import time
@@ -113,6 +114,7 @@ class PartWriter:
         self.writers: dict = {}
         self.files: dict = {}
         self.counts = {t: 0 for t in self.tables}
+        self.parts: dict = {}       # table → {part name: {rows, sha256}}, for the manifest (readers verify it)
 
     def add(self, table: str, rows) -> None:
         buf = self.buffers[table]
@@ -137,7 +139,9 @@ class PartWriter:
             self.writers[t].close()
             self.files[t].close()
         for t in self.tables:
-            self.fs.mv(f"{self.stage}/{t}/{self.tmp}", f"{self.stage}/{t}/{self.name}")
+            final = f"{self.stage}/{t}/{self.name}"
+            self.fs.mv(f"{self.stage}/{t}/{self.tmp}", final)
+            self.parts[t] = {self.name: {"rows": self.counts[t], "sha256": _sha256(self.fs, final)}}
         return dict(self.counts)
 
     def abort(self) -> None:
@@ -148,6 +152,14 @@ class PartWriter:
                 self.fs.rm(f"{self.stage}/{t}/{self.tmp}")
             except Exception:  # noqa: BLE001 - best effort; the staging folder goes anyway
                 pass
+
+
+def _sha256(fs, path: str) -> str:
+    h = hashlib.sha256()
+    with fs.open(path, "rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
 
 
 _ENGINES: dict = {}   # per process: rules compiled and spaCy loaded once, not per task
@@ -167,6 +179,7 @@ class PartResult:
     used: set = field(default_factory=set)     # metadata rows this partition's documents used
     counts: dict = field(default_factory=dict)
     cpu_seconds: float = 0.0                    # the task's own CPU time (benchmarks/scale.py reads it)
+    parts: dict = field(default_factory=dict)   # table → {part name: {rows, sha256}}
 
 
 def run_partition(pid: int, items: list, settings: Settings, meta, stage: str, tables=ALL_TABLES) -> PartResult:
@@ -188,7 +201,7 @@ def run_partition(pid: int, items: list, settings: Settings, meta, stage: str, t
         writer.abort()
         raise
     return PartResult(pid, summary, set(meta.used) if meta is not None else set(), counts,
-                      time.process_time() - cpu0)
+                      time.process_time() - cpu0, writer.parts)
 
 
 # ---------------------------------------------------------------- the run
@@ -215,6 +228,7 @@ def extract_partitioned(settings: Settings, partition_bytes: int = DEFAULT_PARTI
     stage = f"{out}/.kzx-staging-{uuid.uuid4().hex[:8]}"
     stage_url = fs.unstrip_protocol(stage) if is_url(settings.out) else stage
     summary, used, counts = Summary(rules=rules_label(engine)), set(), {t: 0 for t in ALL_TABLES}
+    recorded: dict = {t: {} for t in ALL_TABLES}     # every part's rows and sha256: readers check them
     for i in found:                          # discovery's findings stay on the client: nothing to ship
         if isinstance(i, Skip):
             summary.skip(i)
@@ -232,11 +246,14 @@ def extract_partitioned(settings: Settings, partition_bytes: int = DEFAULT_PARTI
             used |= r.used
             for t, n in r.counts.items():
                 counts[t] += n
+            for t, entries in r.parts.items():
+                recorded[t].update(entries)
         _run_errors(fs, stage, len(parts), [error_row(i) for i in found if isinstance(i, InputError)]
-                    + metadata_error_rows(settings, meta, used), summary, counts)
+                    + metadata_error_rows(settings, meta, used), summary, counts, recorded)
         summary.seconds = time.time() - t0
         manifest = dict(_manifest(settings, engine, started, summary), layout="partitioned", engine=engine_name,
-                        partitions=len(parts), partition_bytes=partition_bytes, tables=counts)
+                        partitions=len(parts), partition_bytes=partition_bytes, tables=counts,
+                        parts={t: dict(sorted(e.items())) for t, e in recorded.items()})
         _commit(fs, out, stage, manifest)
     except BaseException:
         fs.rm(stage, recursive=True) if fs.exists(stage) else None
@@ -271,13 +288,14 @@ def _merge(total: Summary, part: Summary) -> None:
         total.kinds[k] = total.kinds.get(k, 0) + v
 
 
-def _run_errors(fs, stage, pid, rows, summary, counts) -> None:
+def _run_errors(fs, stage, pid, rows, summary, counts, recorded) -> None:
     """Discovery's and the metadata file's errors (the latter known once every partition is done):
     one more part of `errors`, after the partitions' own."""
     if rows:
         w = PartWriter(fs, stage, pid, ("errors",))
         w.add("errors", rows)
         counts["errors"] += w.close()["errors"]
+        recorded["errors"].update(w.parts["errors"])
         summary.errors += len(rows)
         summary.input_errors += sum(1 for r in rows if r["stage"] == "discover")
 
@@ -291,6 +309,8 @@ def _commit(fs, out: str, stage: str, manifest: dict) -> None:
             if fs.exists(old):
                 fs.rm(old, recursive=True)
         if fs.exists(f"{stage}/{t}"):
+            for left in fs.glob(f"{stage}/{t}/.tmp-*"):     # a killed attempt's unfinished part: not a table's
+                fs.rm(left)
             fs.mv(f"{stage}/{t}", f"{out}/{t}", recursive=True)
     with fs.open(f"{out}/{MANIFEST}.tmp", "w") as f:
         f.write(json.dumps(manifest, indent=1, sort_keys=True, default=str))

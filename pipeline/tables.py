@@ -19,9 +19,14 @@ def table_path(out, name: str) -> Path | None:
     if single.is_file():
         return single
     for folder in (single, out / name):        # a dataset folder, with or without the suffix
-        if folder.is_dir() and any(folder.glob("*.parquet")):
+        if folder.is_dir() and _files(folder):
             return folder
     return None
+
+
+def _files(path: Path) -> list[Path]:
+    """A table's file, or the parts of a folder (a dot-file is an unfinished write, never a part)."""
+    return sorted(p for p in path.glob("*.parquet") if not p.name.startswith(".")) if path.is_dir() else [path]
 
 
 def read(out, name: str, columns=None, doc_ids=None) -> pa.Table:
@@ -35,7 +40,7 @@ def read(out, name: str, columns=None, doc_ids=None) -> pa.Table:
         if columns:
             empty = pa.schema([empty.field(c) for c in columns if c in empty.names])
         return empty.empty_table()
-    files = sorted(path.glob("*.parquet")) if path.is_dir() else [path]
+    files = _files(path)
     data = ds.dataset([str(f) for f in files], format="parquet")
     where = None
     if doc_ids is not None and "doc_id" in data.schema.names:
@@ -54,5 +59,5 @@ def count_rows(out, name: str) -> int:
     path = table_path(out, name)
     if path is None:
         return 0
-    files = sorted(path.glob("*.parquet")) if path.is_dir() else [path]
+    files = _files(path)
     return ds.dataset([str(f) for f in files], format="parquet").count_rows()

@@ -301,8 +301,10 @@ def _verify(out: Path, tables: list[Path]) -> dict | None:
             raise OutputError(f"{out} has tables but no {MANIFEST}: they may come from different runs", hint)
         return None
     entries = manifest.get("tables") or {}
+    parts = manifest.get("parts") or {}          # the partitioned layout: each part's rows and sha256
+    folders = [p for t in parts for p in _part_files(out, t)]
     key = (str(out.resolve()), os.stat(out / MANIFEST).st_mtime_ns,
-           tuple((p.name, p.stat().st_size, p.stat().st_mtime_ns) for p in tables))
+           tuple((str(p), p.stat().st_size, p.stat().st_mtime_ns) for p in tables + folders))
     if _VERIFIED.get(str(out.resolve())) == key:
         return manifest
     for p in tables:
@@ -311,7 +313,9 @@ def _verify(out: Path, tables: list[Path]) -> dict | None:
     for name, entry in entries.items():
         path = out / f"{name}.parquet"
         if not path.is_file() and (path.is_dir() or (out / name).is_dir()):
-            continue                  # a dataset folder of parts (written by other tools): not checked here
+            if name in parts:
+                _verify_parts(out, name, parts[name], hint)
+            continue                  # else a dataset folder of parts written by other tools: not checked here
         if not path.is_file():
             raise OutputError(f"{path} is missing: {MANIFEST} records it", hint)
         rows = entry if isinstance(entry, int) else entry.get("rows")    # an older manifest: counts only
@@ -322,3 +326,29 @@ def _verify(out: Path, tables: list[Path]) -> dict | None:
     _VERIFIED[str(out.resolve())] = key
     return manifest
 
+
+
+def part_folder(out: Path, name: str) -> Path:
+    """Where table `name`'s parts are: OUT/<name>/ (kzx's partitioned layout) or OUT/<name>.parquet/."""
+    return out / f"{name}.parquet" if (out / f"{name}.parquet").is_dir() else out / name
+
+
+def _part_files(out: Path, name: str) -> list[Path]:
+    folder = part_folder(out, name)
+    return sorted(p for p in folder.glob("*.parquet") if not p.name.startswith(".")) if folder.is_dir() else []
+
+
+def _verify_parts(out: Path, name: str, recorded: dict, hint: str) -> None:
+    """Every part of a partitioned table is the one the manifest records: no part more or less, each
+    with its rows and sha256."""
+    files = {p.name: p for p in _part_files(out, name)}
+    for part in sorted(set(files) - set(recorded)):
+        raise OutputError(f"{files[part]} is not part of the run {MANIFEST} records", hint)
+    for part, entry in sorted(recorded.items()):
+        path = part_folder(out, name) / part
+        if part not in files:
+            raise OutputError(f"{path} is missing: {MANIFEST} records it", hint)
+        if pq.ParquetFile(path).metadata.num_rows != entry.get("rows"):
+            raise OutputError(f"{path} does not hold the {entry.get('rows')} rows {MANIFEST} records", hint)
+        if entry.get("sha256") and file_sha256(path) != entry["sha256"]:
+            raise OutputError(f"{path} is not the part {MANIFEST} records (checksum differs)", hint)

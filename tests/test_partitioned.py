@@ -8,6 +8,7 @@ import time
 
 import fsspec
 import pandas as pd
+import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 from typer.testing import CliRunner
@@ -210,3 +211,37 @@ def test_partitioned_run_takes_outs_lock(tmp_path):
             extract_partitioned(Settings(inputs=(RAW,), out=out), partition_bytes=1 << 20)
     extract_partitioned(Settings(inputs=(RAW,), out=out), partition_bytes=1 << 20)
     assert len(pd.read_parquet(out / "documents")) == 5
+
+
+def test_readers_refuse_a_tampered_missing_or_extra_part(tmp_path):
+    from kzx.errors import OutputError
+
+    out = tmp_path / "out"
+    extract_partitioned(Settings(inputs=(RAW,), out=out, metadata=META), partition_bytes=30_000)
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert sorted(manifest["parts"]["figures"]) == sorted(p.name for p in (out / "figures").iterdir())
+    assert sum(e["rows"] for e in manifest["parts"]["figures"].values()) == manifest["tables"]["figures"] == 385
+    assert len(read_table(out, "figures")) == 385
+    part = out / "figures" / "part-00001.parquet"
+    good = part.read_bytes()
+    table = pq.read_table(part)
+    texts = table.column("text").to_pylist()
+    cases = {   # what is done to the part → the refusal
+        "same rows, one value changed": (lambda: pq.write_table(table.set_column(
+            table.schema.get_field_index("text"), "text", pa.array(texts[:-1] + [texts[-1] + "x"])), part),
+                                         "is not the part manifest.json records (checksum differs)"),
+        "a row less": (lambda: pq.write_table(table.slice(1), part), f"does not hold the {table.num_rows} rows"),
+        "removed": (lambda: part.unlink(), "is missing: manifest.json records it"),
+        "a part more": (lambda: shutil.copy(part, out / "figures" / "part-00099.parquet"),
+                        "part-00099.parquet is not part of the run manifest.json records"),
+    }
+    assert table.num_rows > 1
+    for what, (tamper, message) in cases.items():
+        tamper()
+        with pytest.raises(OutputError, match=message.replace("(", r"\(").replace(")", r"\)")):
+            read_table(out, "figures")
+        r = CliRunner().invoke(app, ["stats", str(out)])
+        assert r.exit_code == 1 and r.output.startswith("Error: ") and message in r.output, (what, r.output)
+        (out / "figures" / "part-00099.parquet").unlink(missing_ok=True)
+        part.write_bytes(good)
+        assert len(read_table(out, "figures")) == 385, what      # put back: read again
