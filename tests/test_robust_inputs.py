@@ -223,3 +223,46 @@ def test_mojibake_repair_is_a_warning_row_and_offsets_index_the_repaired_text(tm
     f = figs[figs.doc_id == "moj.txt"].iloc[0]
     assert f.text == "5 billion tenge" and text[f.start_char:f.end_char] == f.text
     assert errs[["stage", "error"]].values.tolist() == [["decode", "Mojibake"]]
+
+
+class _GivesUp:
+    """A compiled pattern that runs out of time on every text, as a catastrophic one would."""
+
+    def __init__(self, real):
+        self.real = real
+
+    def __getattr__(self, name):
+        return getattr(self.real, name)
+
+    def finditer(self, text, *a, **kw):
+        raise TimeoutError("regex timed out")
+
+
+def test_a_rule_that_times_out_is_an_error_row_counted_in_the_summary_never_a_silent_drop():
+    from kzx.ingest import Document
+    from kzx.run import Engine, Summary, _add, analyze
+
+    engine = Engine.build(Settings())
+    doc = Document("t.txt", "in/t.txt", "text", "Intro line.\nIt cost 5 billion tenge in 2021, up 12%.\n")
+    before = analyze(doc, engine)
+    money = [f for f in before.figures if f["kind"] == "money"]
+    assert [f["text"] for f in money] == ["5 billion tenge"] and before.errors == []
+    rule = next(r for r in engine.rules.rules if r.id == money[0]["rule"])
+    real = rule.regex
+    object.__setattr__(rule, "regex", _GivesUp(real))       # after the prefilter was built from the real one
+    try:
+        after = analyze(doc, engine)
+    finally:
+        object.__setattr__(rule, "regex", real)
+    assert after.errors == [{"path": "in/t.txt", "stage": "match", "error": "RegexTimeout",
+                             "message": f"t.txt, sentence 1: rule {rule.id} gave up after 5 s"}]
+    assert sorted(f["text"] for f in after.figures) == sorted(f["text"] for f in before.figures
+                                                              if f["rule"] != rule.id)   # the others stay
+
+    class Sink:
+        def add(self, table, rows):
+            pass
+
+    summary = Summary()
+    _add(Sink(), [after], summary, krun.ALL_TABLES)
+    assert (summary.errors, summary.timeouts) == (1, 1) and "(1 rule timeouts)" in summary.line()
