@@ -178,6 +178,34 @@ def rule_prefilter(rs, engine: str | None = None) -> RulePrefilter:
     return pre
 
 
+WINDOW = 4000           # characters: a longer "sentence" (a hostile line, a table without stops) is
+OVERLAP = 500           # matched in windows this far apart plus this overlap, so time stays linear in
+                        # its length; each window owns the matches that start in its middle part, with
+                        # OVERLAP / 2 characters of context on either side
+
+
+def windows(text: str, size: int | None = None, overlap: int | None = None) -> list[tuple[int, int, int, int]]:
+    """(start, end, own_start, own_end) of each window over `text`: the own parts tile the text,
+    each window reaches half the overlap beyond them, cut at a space where one is near. A text of
+    `size` characters or less is one window."""
+    n, size, overlap = len(text), size or WINDOW, OVERLAP if overlap is None else overlap
+    if n <= size:
+        return [(0, n, 0, n)]
+    step, half = size - overlap, overlap // 2
+    owns = list(range(0, n, step)) + [n]
+    out = []
+    for a, b in zip(owns, owns[1:]):
+        ws, we = max(0, a - half), min(n, b + half)
+        if ws > 0:                   # start just after the first space between ws and a, if any
+            sp = text.find(" ", ws, a)
+            ws = ws if sp < 0 else sp + 1
+        if we < n:                   # end at the last space between b and we, if any
+            sp = text.rfind(" ", b, we)
+            we = we if sp < 0 else sp
+        out.append((ws, we, a, b))
+    return out
+
+
 def find_mentions(text: str, rs, published: dt.date | None = None, trace: list | None = None,
                   timeouts: list | None = None) -> list[Mention]:
     """All mentions in one sentence's text; offsets index `text`. Sorted by start.
@@ -185,57 +213,16 @@ def find_mentions(text: str, rs, published: dt.date | None = None, trace: list |
     `trace`, if given, receives (Mention, reason) for every candidate that was dropped;
     `timeouts` receives (rule id, None, seconds) for every rule that gave up on the text.
     A line break inside the sentence (hard-wrapped text) is read as a space, so "5 billion\ntenge"
-    matches; offsets and mention texts still index the original.
+    matches; offsets and mention texts still index the original. A sentence over WINDOW
+    characters is matched window by window (see `windows`); what depends on the whole sentence
+    (headline, vetoes, overlaps, the currency of bare amounts) is still decided over all of it.
     """
     original, text = text, text.replace("\r", " ").replace("\n", " ")
-    vetoes, cands = [], []
-    present: dict = {}       # rules sharing a pre-check run it once per sentence
     headline = title_cased(text, minor_words(rs))
-    pre = rule_prefilter(rs)
-    hits = pre.pf.hits(text)      # which requires and rule patterns can match at all: one scan
-    for i, rule in enumerate(rs.rules):
-        if (rule.needs_case and headline) or rule.table:
-            continue                 # table headers are read document-wide (pipeline/table_units.py)
-        if pre.pat[i] not in hits:
-            continue
-        if rule.requires is not None:
-            if pre.req[i] not in hits:
-                continue
-            key = (rule.requires.pattern, rule.requires.flags)
-            if key not in present:
-                present[key] = rule.requires.search(text) is not None
-            if not present[key]:
-                continue
-        try:
-            matches = list(rule.regex.finditer(text, timeout=REGEX_TIMEOUT))
-        except TimeoutError:          # a pathological input must not hang the batch, nor lose matches unsaid
-            if timeouts is not None:
-                timeouts.append((rule.id, None, REGEX_TIMEOUT))
-            if trace is not None:
-                trace.append((Mention(rule.kind, 0, 0, "", rule.id), f"gave up after {REGEX_TIMEOUT} s"))
-            continue
-        for m in matches:
-            s, e = m.span()
-            while s < e and text[s].isspace():
-                s += 1
-            while e > s and text[e - 1].isspace():
-                e -= 1
-            if s == e:
-                continue
-            if rule.exclude:
-                vetoes.append((rule.kind, s, e, rule.id))
-                continue
-            span = text[s:e]
-            note = None
-            try:
-                fields = _normalize(rule, m, span, rs, published)
-            except (ValueError, KeyError, TypeError, OverflowError) as err:
-                fields, note = {}, f"not normalized: {err}"
-            if fields is None:
-                if trace is not None:
-                    trace.append((Mention(rule.kind, s, e, span, rule.id), "normalizer says it is not one"))
-                continue
-            cands.append(Mention(rule.kind, s, e, original[s:e], rule.id, rule.priority, fields, note))
+    vetoes, cands, gave_up = [], [], set()
+    for ws, we, own_s, own_e in windows(text):
+        _match_window(text, original, ws, we, own_s, own_e, rs, published, headline, vetoes, cands, trace, timeouts,
+                      gave_up)
     kept = []
     for c in cands:
         veto = next((v for v in vetoes if v[0] == c.kind and v[1] <= c.start and c.end <= v[2]), None)
@@ -256,6 +243,62 @@ def find_mentions(text: str, rs, published: dt.date | None = None, trace: list |
     if trace is not None:
         trace.extend((c, "bare amount with no currency in the sentence") for c in chosen if c not in out)
     return out
+
+
+def _match_window(text, original, ws, we, own_s, own_e, rs, published, headline, vetoes, cands, trace, timeouts,
+                  gave_up) -> None:
+    """Every rule over text[ws:we]: the vetoes and candidates that start in [own_s, own_e), with
+    offsets into `text`, appended to `vetoes` and `cands`."""
+    window = text[ws:we] if (ws, we) != (0, len(text)) else text
+    present: dict = {}       # rules sharing a pre-check run it once per window
+    pre = rule_prefilter(rs)
+    hits = pre.pf.hits(window)    # which requires and rule patterns can match at all: one scan
+    for i, rule in enumerate(rs.rules):
+        if (rule.needs_case and headline) or rule.table:
+            continue                 # table headers are read document-wide (pipeline/table_units.py)
+        if pre.pat[i] not in hits:
+            continue
+        if rule.requires is not None:
+            if pre.req[i] not in hits:
+                continue
+            key = (rule.requires.pattern, rule.requires.flags)
+            if key not in present:
+                present[key] = rule.requires.search(window) is not None
+            if not present[key]:
+                continue
+        try:
+            matches = list(rule.regex.finditer(window, timeout=REGEX_TIMEOUT))
+        except TimeoutError:          # a pathological input must not hang the batch, nor lose matches unsaid
+            if rule.id not in gave_up:          # one report per rule and sentence, whatever the windows
+                gave_up.add(rule.id)
+                if timeouts is not None:
+                    timeouts.append((rule.id, None, REGEX_TIMEOUT))
+                if trace is not None:
+                    trace.append((Mention(rule.kind, 0, 0, "", rule.id), f"gave up after {REGEX_TIMEOUT} s"))
+            continue
+        for m in matches:
+            s, e = m.span()
+            while s < e and window[s].isspace():
+                s += 1
+            while e > s and window[e - 1].isspace():
+                e -= 1
+            if s == e or not own_s <= ws + s < own_e:
+                continue
+            if rule.exclude:
+                vetoes.append((rule.kind, ws + s, ws + e, rule.id))
+                continue
+            span = window[s:e]
+            note = None
+            try:
+                fields = _normalize(rule, m, span, rs, published)
+            except (ValueError, KeyError, TypeError, OverflowError) as err:
+                fields, note = {}, f"not normalized: {err}"
+            s, e = ws + s, ws + e
+            if fields is None:
+                if trace is not None:
+                    trace.append((Mention(rule.kind, s, e, span, rule.id), "normalizer says it is not one"))
+                continue
+            cands.append(Mention(rule.kind, s, e, original[s:e], rule.id, rule.priority, fields, note))
 
 
 def _finish_money(mentions: list[Mention], text: str, rs) -> list[Mention]:
