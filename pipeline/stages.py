@@ -17,7 +17,7 @@ import pyarrow.parquet as pq
 
 from .errors import UsageError
 from .ingest import Document
-from .run import Engine, StageFailed, Summary, WorkerDied, extract, match_doc, rules_label, safe_str, sentence_row
+from .run import Engine, StageFailed, Summary, WorkerDied, _start_method, extract, match_doc, rules_label, safe_str, sentence_row
 from .segment import Sentence, segment
 from .write import TableSet, crash_point, verify
 
@@ -84,11 +84,12 @@ def _failed(ts, summary, doc, stage: str, err: tuple[str, str]) -> None:
     summary.input_errors += 1
 
 
-_ENGINE: dict = {}   # per worker process of -j: the Engine built once
+_ENGINE: dict = {}   # per worker process of -j: the Engine built once (or the parent's, when forked)
 
 
 def _init_worker(settings) -> None:
-    _ENGINE["engine"] = Engine.build(settings)
+    if "engine" not in _ENGINE:
+        _ENGINE["engine"] = Engine.build(settings, check_time=False)
 
 
 def _tokenize_one(doc: Document, engine) -> list[dict]:
@@ -118,7 +119,7 @@ def _in_worker(args):
 
 
 def _each(settings, engine, fn, items):
-    """fn over items, in order: in this process, or in -j worker processes (spawned, each with its Engine).
+    """fn over items, in order: in this process, or in -j worker processes (as run._parallel starts them).
     As run._parallel: a few items in flight per worker, and a worker that dies (killed, out of memory)
     breaks the pool, which stops the stage with WorkerDied instead of waiting for ever."""
     if settings.workers <= 1:
@@ -127,7 +128,10 @@ def _each(settings, engine, fn, items):
         return
     window = settings.workers * 4
     pending: collections.deque = collections.deque()
-    pool = ProcessPoolExecutor(settings.workers, mp_context=get_context("spawn"), initializer=_init_worker,
+    method = _start_method()                 # run.py's choice: fork on Linux, sharing the parent's Engine
+    if method == "fork":
+        _ENGINE["engine"] = engine
+    pool = ProcessPoolExecutor(settings.workers, mp_context=get_context(method), initializer=_init_worker,
                                initargs=(settings,))
     try:
         it = iter(items)
@@ -149,6 +153,7 @@ def _each(settings, engine, fn, items):
             yield result
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
+        _ENGINE.clear()
 
 
 def tokenize_stage(settings) -> Summary:
