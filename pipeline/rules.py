@@ -7,6 +7,8 @@ Anything wrong stops with a RuleError naming the file, the rule and the problem.
 from __future__ import annotations
 
 import hashlib
+import os
+import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -176,15 +178,48 @@ def load_rules(rules_dir: Path | None = None, check_time: bool = True) -> RuleSe
         for i, spec in enumerate(data["rules"]):
             rules.append(_make_rule(path, i, spec, expand, seen))
     expanded = {name: expand(f"{{{name}}}", root / "macros.yaml", None) for name in macros}
-    if check_time and root.resolve() != default_rules_dir().resolve():   # the shipped rules: held by the tests
+    if check_time:                   # the shipped rules too: they pass the check user rules must pass
         check_rule_times(rules, root)
     return RuleSet(rules, lexicon, aliases, macros, digest.hexdigest()[:16], str(root), other, expanded=expanded)
 
 
 PROBE_CHARS = 2000       # adversarial probes at load: long enough to expose quadratic patterns
-PROBE_BUDGET = 10.0      # seconds one pattern may spend on all of them (the slowest shipped rule needs ~0.4)
+PROBE_BUDGET = 10.0      # seconds one pattern may spend on all of them (the slowest shipped rule needs ~0.2)
 GROWTH_FLOOR = 0.15      # seconds on one probe above which the time must grow linearly with its length
-_CHECKED: set = set()    # (pattern, flags) already checked in this process
+_CHECKED: set = set()    # keys of the patterns that passed, in this process and (file below) on this machine
+
+
+def _pattern_key(rx) -> str:
+    return hashlib.sha256(f"{rx.flags}\0{rx.pattern}".encode()).hexdigest()[:32]
+
+
+def _checked_file() -> Path:
+    """Where the keys of passed patterns are kept, in kzx's cache folder (as the prefilter's
+    databases): named by all that decides a pass, so a new regex module or probe set checks again."""
+    from .prefilter import _cache_dir
+    from .probes import UNITS
+    key = f"{regex.__version__}|{PROBE_CHARS}|{PROBE_BUDGET}|{GROWTH_FLOOR}|{sorted(UNITS.items())}"
+    return _cache_dir() / "rule-checks" / f"{hashlib.sha256(key.encode()).hexdigest()[:16]}.txt"
+
+
+def _load_checked() -> None:
+    if not _CHECKED:
+        try:
+            _CHECKED.update(_checked_file().read_text(encoding="ascii").split())
+        except (OSError, ValueError):
+            pass                     # no cache yet, or a damaged one: patterns are checked again
+
+
+def _save_checked() -> None:
+    try:
+        path = _checked_file()
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
+        with os.fdopen(fd, "w", encoding="ascii") as f:
+            f.write("\n".join(sorted(_CHECKED)) + "\n")
+        os.replace(tmp, path)        # whole or not at all; a concurrent run's keys are found again later
+    except OSError:
+        pass                         # no cache folder: checked again next start
 
 
 def _time(rx, text: str, budget: float) -> float:
@@ -205,12 +240,17 @@ def check_rule_times(rules, root) -> None:
     """Run every pattern on the adversarial probes (pipeline/probes.py). A pattern whose time on a
     probe grows faster than the probe's length (over 3x for twice the text, once it takes
     GROWTH_FLOOR s), or that needs over PROBE_BUDGET s, backtracks and would stall real
-    documents: refused, naming the rule. The ratio, not a time, decides, so load cannot."""
+    documents: refused, naming the rule. The ratio, not a time, decides, so load cannot.
+    Shipped and user rules alike; a pattern that passed is not timed again on this machine
+    (its key is kept in kzx's cache folder), so only the first start after a change pays (~2.5 s
+    for all shipped rules)."""
+    _load_checked()
+    todo = [rule for rule in rules if _pattern_key(rule.regex) not in _CHECKED]
+    if not todo:
+        return
     full, half = probes(PROBE_CHARS), probes(PROBE_CHARS // 2)
-    if not _CHECKED:         # patterns kzx ships are the test suite's to hold (tests/test_adversarial.py)
-        _CHECKED.update((r.regex.pattern, r.regex.flags) for r in load_rules(check_time=False).rules)
-    for rule in rules:
-        key = (rule.regex.pattern, rule.regex.flags)
+    for rule in todo:
+        key = _pattern_key(rule.regex)
         if key in _CHECKED:
             continue
         t0, problem = time.perf_counter(), None
@@ -224,10 +264,12 @@ def check_rule_times(rules, root) -> None:
             problem = f"pattern takes over {PROBE_BUDGET:g} s on adversarial texts of {PROBE_CHARS} characters " \
                       "(pipeline/probes.py)"
         if problem:
+            _save_checked()          # the rules that passed before this one stay passed
             raise RuleError(Path(root) / rule.source, rule.id,
                             f"{problem}: nested or adjacent unbounded repetition; use bounded {{m,n}}, "
                             "possessive ++/*+ or atomic (?>...) groups")
         _CHECKED.add(key)
+    _save_checked()
 
 
 def _load_lexicons(root: Path, digest) -> tuple[dict, dict]:

@@ -99,3 +99,25 @@ def test_every_shipped_rule_is_bounded_on_10000_character_probes(rules, name):
         except TimeoutError:
             slow.append(rule.id)
     assert not slow, f"rules over {BOUND} s on probe {name!r}: {slow}"
+
+
+def test_the_shipped_rules_pass_the_load_check_like_user_rules(rules_dir, monkeypatch, tmp_path):
+    from kzx import rules as R
+    (rules_dir / "money.yaml").write_text(GOOD.replace("'{NUM} tenge'", OLD_ROUTE), encoding="utf-8")
+    monkeypatch.setattr(R, "default_rules_dir", lambda: rules_dir)     # as if kzx shipped this rule
+    monkeypatch.setattr(R, "_CHECKED", set())
+    monkeypatch.setenv("KZX_CACHE", str(tmp_path / "cache"))
+    with pytest.raises(RuleError, match=r"money\.yaml, rule 'money\.test'"):
+        load_rules()
+
+
+def test_passed_patterns_are_not_timed_again(monkeypatch, tmp_path):
+    from kzx import rules as R
+    monkeypatch.setattr(R, "_CHECKED", set())
+    monkeypatch.setenv("KZX_CACHE", str(tmp_path / "cache"))
+    shipped = load_rules()                                  # every shipped pattern timed once, and passed
+    keys = set(R._checked_file().read_text(encoding="ascii").split())
+    assert keys == {R._pattern_key(r.regex) for r in shipped.rules} and len(keys) > 100
+    monkeypatch.setattr(R, "_CHECKED", set())               # a new process: the keys come from the file
+    monkeypatch.setattr(R, "_time", lambda *a: pytest.fail("a passed pattern was timed again"))
+    assert len(load_rules().rules) == len(shipped.rules)
