@@ -15,6 +15,8 @@ UNITS: dict[str, str] = {
     "capitalised_dash_chain": "Aral-",                       # Aral-Aral-Aral-... (project names)
     "capitalised_spaced_dash": "Shu – ",
     "capitalised_words": "Karaganda ",
+    "place_pair_list": "Aral-Shu, ",                        # Aral-Shu, Aral-Shu, ... (route lists)
+    "cyrillic_pair_list": "Алматы-Шу, ",
     "cyrillic_capitalised": "Караганда-",
     "title_with_of": "Program of ",
     "digits_spaced": "123 ",                                 # 123 123 123 ... (thousands groups)
