@@ -56,17 +56,17 @@ class _Sentencer:
     def starts(self, doc, wrapped: bool) -> Iterator[int]:
         """Indices of the tokens that start a sentence (but the first)."""
         abbrevs, scales = self.abbrevs, self.scales
-        n = len(doc)
+        n, text = len(doc), doc.text      # doc.text joins every token each time it is read: once here
         i = 0
         while i < n:
             tok = doc[i]
             nxt = None
             if tok.is_space and "\n" in tok.text:
-                if not wrapped or tok.text.count("\n") > 1 or _BULLET.match(doc.text, tok.idx + len(tok.text)):
+                if not wrapped or tok.text.count("\n") > 1 or _BULLET.match(text, tok.idx + len(tok.text)):
                     nxt = i + 1
             elif tok.text in TERMINAL or (len(tok.text) > 1 and tok.text[-1] in "!?" and not tok.is_alpha):
                 prev = doc[i - 1].text if i > 0 and not doc[i - 1].whitespace_ else ""
-                word = _WORD_BEFORE.search(doc.text, max(0, tok.idx - 12), tok.idx)   # "р-н": three tokens
+                word = _WORD_BEFORE.search(text, max(0, tok.idx - 12), tok.idx)   # "р-н": three tokens
                 if tok.text == "." and (prev in abbrevs or (len(prev) == 1 and prev.isupper())
                                         or (word and word.group() in abbrevs)):
                     i += 1
