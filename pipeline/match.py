@@ -156,10 +156,19 @@ def _settle(cands: list[Mention]) -> list[Mention]:
 @dataclass
 class RulePrefilter:
     """One scan per sentence for all rules: `req[i]` and `pat[i]` index rule i's `requires` and its
-    own pattern among the prefilter's checks (None: no `requires`)."""
+    own pattern among the prefilter's checks (None: no `requires`); `by_pat`: check → the rules
+    whose own pattern it is."""
     pf: Prefilter
     req: list
     pat: list
+    by_pat: dict = field(default_factory=dict)
+
+    def candidates(self, hits, n: int):
+        """The indices, in rule order, of the rules whose own pattern may match (all n where the
+        scan could not tell)."""
+        if not isinstance(hits, set):
+            return range(n)
+        return sorted(i for k in hits for i in self.by_pat.get(k, ()))
 
 
 def rule_prefilter(rs, engine: str | None = None) -> RulePrefilter:
@@ -174,7 +183,10 @@ def rule_prefilter(rs, engine: str | None = None) -> RulePrefilter:
 
     req = [index(r.requires) if r.requires is not None else None for r in rs.rules]
     pat = [index(r.regex) for r in rs.rules]
-    rs.cache["prefilter"] = pre = RulePrefilter(Prefilter([rx for _, rx in checks.values()], engine), req, pat)
+    by_pat: dict = {}
+    for i, k in enumerate(pat):
+        by_pat.setdefault(k, []).append(i)
+    rs.cache["prefilter"] = pre = RulePrefilter(Prefilter([rx for _, rx in checks.values()], engine), req, pat, by_pat)
     return pre
 
 
@@ -253,7 +265,10 @@ def _match_window(text, original, ws, we, own_s, own_e, rs, published, headline,
     present: dict = {}       # rules sharing a pre-check run it once per window
     pre = rule_prefilter(rs)
     hits = pre.pf.hits(window)    # which requires and rule patterns can match at all: one scan
-    for i, rule in enumerate(rs.rules):
+    sure = pre.pf.sure if pre.pf.sure_in(window) else ()    # and which of those hits are matches
+    rules = rs.rules
+    for i in pre.candidates(hits, len(rules)):       # in rule order: ties settle the same way
+        rule = rules[i]
         if (rule.needs_case and headline) or rule.table:
             continue                 # table headers are read document-wide (pipeline/table_units.py)
         if pre.pat[i] not in hits:
@@ -263,7 +278,7 @@ def _match_window(text, original, ws, we, own_s, own_e, rs, published, headline,
                 continue
             key = (rule.requires.pattern, rule.requires.flags)
             if key not in present:
-                present[key] = rule.requires.search(window) is not None
+                present[key] = (sure and sure[pre.req[i]]) or rule.requires.search(window) is not None
             if not present[key]:
                 continue
         try:

@@ -107,6 +107,9 @@ _PLACE = regex.compile(r"^(?:\p{Lu}[\p{L}-]*\s*){1,3}(?:\(\p{Lu}[\p{L} ]*\))?$")
 _AGENCY = regex.compile(r"^\s*[-–—]\s*(?:\p{Lu}[\p{L}\p{N}-]*|«[^»]{1,25}»)(?:\s+(?:\p{Lu}[\p{L}\p{N}-]*|«[^»]{1,25}»)){0,2}\.(?:\s|$)")
 
 
+_DIGIT = regex.compile(r"\d")
+
+
 def find_dateline(text: str, rs, lines: int = 12) -> dt.date | None:
     """A line near the top that is a date ("17 Jan 2022", "date 2023-07-25", "Thursday, 29 July
     2021"), a place and a date ("ASTANA, 12 November 2023", also followed by an agency's credit:
@@ -122,6 +125,8 @@ def find_dateline(text: str, rs, lines: int = 12) -> dt.date | None:
         seen += 1
         if seen > lines:
             break
+        if not _DIGIT.search(line):
+            continue             # a day to the calendar needs a number (a day, a year); most lines have none
         body = line[_PREFIX.match(line).end():]
         for m in find_mentions(body[:300], rs, None):
             if m.kind != "date" or m.get("granularity") != "day" or not m.get("date_start"):

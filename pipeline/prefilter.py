@@ -86,6 +86,39 @@ def relax(pattern: str, verbose: bool = False, ignorecase: bool = False) -> str:
 _GLOBAL_I = regex.compile(r"\(\?[a-zA-Z]*i[a-zA-Z]*\)")
 
 
+# The syntax whose relaxed form matches exactly what the pattern matches (on text without the
+# characters of _UNSURE): literals, escaped punctuation, \s, groups, alternation, ? * + and
+# classes of plain characters. Lookarounds,
+# anchors, \p and \d (widened above U+07FF), `.`, {m,n}, literal spaces and negated classes are not.
+_EXACT_SYNTAX = regex.compile(r"""
+    (?: \\s | \\[^\w\s] | \(\?(?:-?i)?: | \( | \) | \| | [?*+] (?!\+)
+      | \[ (?!\^) (?: \\[^\w\s] | [^\]\\\s] )+ \]
+      | [^\\()\[\]|?*+{}.^$\s] )*""", regex.X)
+# characters the scan reads wider than the `regex` module does: ı/İ (folded to i) and the
+# separators \x1c-\x1f (spaces to str.isspace, not to regex's \s)
+_UNSURE = regex.compile("[" + regex.escape("".join(ODD_CASE) + "".join(
+    c for c in WHITESPACE if not regex.match(r"\s", c))) + "]")
+
+
+def exact(pattern: str, verbose: bool = False) -> bool:
+    """Does relax(pattern) match exactly where `pattern` does (on text with no ı/İ)? A prefilter
+    hit on such a check is the answer, with no need to run the regex (where `Prefilter.sure_in`)."""
+    m = _LEADING_FLAGS.match(pattern)
+    if m and "x" in m.group(1):
+        verbose, pattern = True, pattern[m.end():]
+    elif m and set(m.group(1)) <= {"i"}:
+        pattern = pattern[m.end():]
+    if verbose:
+        pattern = _unverbose(pattern)
+    if any(c in pattern for c in ODD_CASE) or not _EXACT_SYNTAX.fullmatch(pattern):
+        return False
+    # a class range over ı/İ is written with an "i" added (see _class): wider
+    return not any(regex.search(c.group(0), "".join(ODD_CASE)) for c in _PLAIN_CLASS.finditer(pattern))
+
+
+_PLAIN_CLASS = regex.compile(r"\[(?:\\[^\w\s]|[^\]\\])+\]")
+
+
 def _unverbose(p: str) -> str:
     """A VERBOSE pattern without its layout: unescaped spaces and # comments outside classes go."""
     out, i, n = [], 0, len(p)
@@ -532,7 +565,7 @@ class _Hyperscan:
     name = "hyperscan"
     BUCKETS = 8
     MAX_PATTERN = 15_000      # Hyperscan refuses longer expressions (16,000 characters)
-    VERSION = 6               # of how a bucket is built: part of its cache key
+    VERSION = 7               # of how a bucket is built: part of its cache key
 
     def __init__(self, patterns: list[str | None]):
         import hyperscan
@@ -542,17 +575,21 @@ class _Hyperscan:
                       | hyperscan.HS_FLAG_SINGLEMATCH | hyperscan.HS_FLAG_DOTALL)   # case: in the patterns
         buckets = max(1, min(self.BUCKETS, len(patterns) // 16))   # a few checks: one scan
         by_bucket: dict[int, dict[int, list[bytes]]] = {}
-        self.always = set()
+        self.always, self.inexact = set(), set()     # inexact: checks cut into wider pieces
         for k, pat in enumerate(patterns):
             if pat is None:
                 self.always.add(k)
             else:
                 b = int(hashlib.sha256(pat.encode()).hexdigest(), 16) % buckets
-                by_bucket.setdefault(b, {})[k] = [q.encode() for q in shrink(pat, self.MAX_PATTERN)]
+                pieces = shrink(pat, self.MAX_PATTERN)
+                if pieces != [pat]:
+                    self.inexact.add(k)
+                by_bucket.setdefault(b, {})[k] = [q.encode() for q in pieces]
         self.dbs = []
         for b in sorted(by_bucket):
             db, always = self._bucket(by_bucket[b], patterns)
             self.always |= always
+            self.inexact |= {k for k in by_bucket[b] if k not in always} & self._refit
             if db is not None:
                 self.dbs.append(db)
 
@@ -571,9 +608,11 @@ class _Hyperscan:
         key = repr((sorted(exprs.items()), self.flags, self.VERSION, getattr(self._hs, "__version__", ""))).encode()
         path = _cache_dir() / "prefilter" / f"{hashlib.sha256(key).hexdigest()[:24]}.hsdb"
         try:
-            always, _, blob = path.read_bytes().partition(b"\n")
+            head, _, blob = path.read_bytes().partition(b"\n")
+            always, _, refit = head.partition(b";")
             db = self._hs.loadb(blob, self._hs.HS_MODE_BLOCK)
             db.scratch = self._hs.Scratch(db)
+            self._refit = {int(k) for k in refit.split(b",") if k}
             return db, {int(k) for k in always.split(b",") if k}
         except Exception:  # noqa: BLE001 - no cache or a damaged one: built again
             pass
@@ -583,8 +622,10 @@ class _Hyperscan:
             ok = {k: e for k, e in ((k, self._fit(k, e, patterns[k])) for k, e in ok.items()) if e}
             db = self._compile(ok)
         always = set(exprs) - set(ok)
+        self._refit = {k for k in ok if ok[k] != exprs[k]}
         if db is not None:
-            _atomic_write(path, ",".join(map(str, sorted(always))).encode() + b"\n" + self._hs.dumpb(db))
+            head = ",".join(map(str, sorted(always))) + ";" + ",".join(map(str, sorted(self._refit)))
+            _atomic_write(path, head.encode() + b"\n" + self._hs.dumpb(db))
         return db, always
 
     def _compile(self, exprs: dict):
@@ -709,16 +750,26 @@ class Prefilter:
 
     def __init__(self, patterns: list, engine: str | None = None):
         self.relaxed: list[str | None] = []
+        syntax_exact = []
         for pat in patterns:
-            flags = getattr(pat, "flags", 0)
+            flags, text = getattr(pat, "flags", 0), getattr(pat, "pattern", pat)
             try:
-                self.relaxed.append(relax(getattr(pat, "pattern", pat), bool(flags & regex.VERBOSE),
-                                          bool(flags & regex.IGNORECASE)))
+                self.relaxed.append(relax(text, bool(flags & regex.VERBOSE), bool(flags & regex.IGNORECASE)))
+                syntax_exact.append(exact(text, bool(flags & regex.VERBOSE)))
             except (Unrelaxable, ValueError, KeyError):
                 self.relaxed.append(None)       # always may match
+                syntax_exact.append(False)
         self.engine_name = engine or chosen_engine()
         cls = {"hyperscan": _Hyperscan, "re2": _RE2}.get(self.engine_name, _All)
         self.engine = cls(self.relaxed)
+        # sure[k]: a hit on check k means the pattern matches (in text without ı/İ: see `sure_in`)
+        cut = getattr(self.engine, "always", set()) | getattr(self.engine, "inexact", set())
+        self.sure = [ok and self.active and k not in cut for k, ok in enumerate(syntax_exact)]
+
+    @staticmethod
+    def sure_in(text: str) -> bool:
+        """May `sure` be trusted on this text? Not where the scan reads some character wider."""
+        return _UNSURE.search(text) is None
 
     @property
     def active(self) -> bool:

@@ -13,6 +13,7 @@ import regex
 
 from .match import Mention, _finish_money
 from .normalize.numbers import parse_number
+from .prefilter import Prefilter
 
 TABLE_PROSE = 8          # a line without numbers longer than this is prose: the table is over
 _BLANK = regex.compile(r"\n[ \t\u00a0]*\n")
@@ -24,12 +25,16 @@ def _patterns(rs) -> dict:
             "num": regex.compile(rs.macro("NUM")),
             "year": regex.compile(r"(?:1[89]\d\d|20\d\d)"),
             "item": regex.compile(r"^\s*\(?\d{1,2}[.)](?!\d)"),      # "1)", "2.": a list number
+            # one scan per line says whether any header rule can match it (most lines: none)
+            "header": Prefilter([r.regex for r in rs.rules if r.table]),
         }
     return rs.cache["tables"]
 
 
 def header_unit(text: str, rs) -> tuple[float, str, str] | None:
     """(multiplier, currency, rule id) a header line declares, or None if it is no table header."""
+    if not _patterns(rs)["header"].hits(text):
+        return None
     for rule in rs.rules:
         if not rule.table or (rule.requires is not None and not rule.requires.search(text)):
             continue
