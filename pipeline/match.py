@@ -257,16 +257,23 @@ def find_mentions(text: str, rs, published: dt.date | None = None, trace: list |
     return out
 
 
+# An exclude rule only vetoes mentions of its own kind; the spans it blanks out also change what
+# money and percent figures read around them (bare amounts' currency, qualifiers, minus signs).
+_READ_AROUND = {"money", "percent"}
+
+
 def _match_window(text, original, ws, we, own_s, own_e, rs, published, headline, vetoes, cands, trace, timeouts,
                   gave_up) -> None:
     """Every rule over text[ws:we]: the vetoes and candidates that start in [own_s, own_e), with
-    offsets into `text`, appended to `vetoes` and `cands`."""
+    offsets into `text`, appended to `vetoes` and `cands`. In a sentence of one window, an
+    exclude rule runs only if there is something it could change (most sentences: nothing)."""
     window = text[ws:we] if (ws, we) != (0, len(text)) else text
+    whole = window is text
     present: dict = {}       # rules sharing a pre-check run it once per window
     pre = rule_prefilter(rs)
     hits = pre.pf.hits(window)    # which requires and rule patterns can match at all: one scan
     sure = pre.pf.sure if pre.pf.sure_in(window) else ()    # and which of those hits are matches
-    rules = rs.rules
+    rules, deferred = rs.rules, []
     for i in pre.candidates(hits, len(rules)):       # in rule order: ties settle the same way
         rule = rules[i]
         if (rule.needs_case and headline) or rule.table:
@@ -281,39 +288,54 @@ def _match_window(text, original, ws, we, own_s, own_e, rs, published, headline,
                 present[key] = (sure and sure[pre.req[i]]) or rule.requires.search(window) is not None
             if not present[key]:
                 continue
-        try:
-            matches = list(rule.regex.finditer(window, timeout=REGEX_TIMEOUT))
-        except TimeoutError:          # a pathological input must not hang the batch, nor lose matches unsaid
-            if rule.id not in gave_up:          # one report per rule and sentence, whatever the windows
-                gave_up.add(rule.id)
-                if timeouts is not None:
-                    timeouts.append((rule.id, None, REGEX_TIMEOUT))
-                if trace is not None:
-                    trace.append((Mention(rule.kind, 0, 0, "", rule.id), f"gave up after {REGEX_TIMEOUT} s"))
+        if rule.exclude and whole:
+            deferred.append(rule)
             continue
-        for m in matches:
-            s, e = m.span()
-            while s < e and window[s].isspace():
-                s += 1
-            while e > s and window[e - 1].isspace():
-                e -= 1
-            if s == e or not own_s <= ws + s < own_e:
-                continue
-            if rule.exclude:
-                vetoes.append((rule.kind, ws + s, ws + e, rule.id))
-                continue
-            span = window[s:e]
-            note = None
-            try:
-                fields = _normalize(rule, m, span, rs, published)
-            except (ValueError, KeyError, TypeError, OverflowError) as err:
-                fields, note = {}, f"not normalized: {err}"
-            s, e = ws + s, ws + e
-            if fields is None:
-                if trace is not None:
-                    trace.append((Mention(rule.kind, s, e, span, rule.id), "normalizer says it is not one"))
-                continue
-            cands.append(Mention(rule.kind, s, e, original[s:e], rule.id, rule.priority, fields, note))
+        _run_rule(rule, window, original, ws, own_s, own_e, rs, published, vetoes, cands, trace, timeouts, gave_up)
+    if deferred:
+        kinds = {c.kind for c in cands}
+        around = bool(kinds & _READ_AROUND)
+        for rule in deferred:
+            if rule.kind in kinds or (around and rule.kind in _READ_AROUND):
+                _run_rule(rule, window, original, ws, own_s, own_e, rs, published, vetoes, cands, trace, timeouts,
+                          gave_up)
+
+
+def _run_rule(rule, window, original, ws, own_s, own_e, rs, published, vetoes, cands, trace, timeouts,
+              gave_up) -> None:
+    try:
+        matches = list(rule.regex.finditer(window, timeout=REGEX_TIMEOUT))
+    except TimeoutError:          # a pathological input must not hang the batch, nor lose matches unsaid
+        if rule.id not in gave_up:          # one report per rule and sentence, whatever the windows
+            gave_up.add(rule.id)
+            if timeouts is not None:
+                timeouts.append((rule.id, None, REGEX_TIMEOUT))
+            if trace is not None:
+                trace.append((Mention(rule.kind, 0, 0, "", rule.id), f"gave up after {REGEX_TIMEOUT} s"))
+        return
+    for m in matches:
+        s, e = m.span()
+        while s < e and window[s].isspace():
+            s += 1
+        while e > s and window[e - 1].isspace():
+            e -= 1
+        if s == e or not own_s <= ws + s < own_e:
+            continue
+        if rule.exclude:
+            vetoes.append((rule.kind, ws + s, ws + e, rule.id))
+            continue
+        span = window[s:e]
+        note = None
+        try:
+            fields = _normalize(rule, m, span, rs, published)
+        except (ValueError, KeyError, TypeError, OverflowError) as err:
+            fields, note = {}, f"not normalized: {err}"
+        s, e = ws + s, ws + e
+        if fields is None:
+            if trace is not None:
+                trace.append((Mention(rule.kind, s, e, span, rule.id), "normalizer says it is not one"))
+            continue
+        cands.append(Mention(rule.kind, s, e, original[s:e], rule.id, rule.priority, fields, note))
 
 
 def _finish_money(mentions: list[Mention], text: str, rs) -> list[Mention]:
