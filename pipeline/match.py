@@ -219,11 +219,12 @@ def windows(text: str, size: int | None = None, overlap: int | None = None) -> l
 
 
 def find_mentions(text: str, rs, published: dt.date | None = None, trace: list | None = None,
-                  timeouts: list | None = None) -> list[Mention]:
+                  timeouts: list | None = None, kinds: frozenset | None = None) -> list[Mention]:
     """All mentions in one sentence's text; offsets index `text`. Sorted by start.
 
     `trace`, if given, receives (Mention, reason) for every candidate that was dropped;
-    `timeouts` receives (rule id, None, seconds) for every rule that gave up on the text.
+    `timeouts` receives (rule id, None, seconds) for every rule that gave up on the text;
+    `kinds`, if given, limits the rules run to those kinds (a dateline needs dates only).
     A line break inside the sentence (hard-wrapped text) is read as a space, so "5 billion\ntenge"
     matches; offsets and mention texts still index the original. A sentence over WINDOW
     characters is matched window by window (see `windows`); what depends on the whole sentence
@@ -234,7 +235,7 @@ def find_mentions(text: str, rs, published: dt.date | None = None, trace: list |
     vetoes, cands, gave_up = [], [], set()
     for ws, we, own_s, own_e in windows(text):
         _match_window(text, original, ws, we, own_s, own_e, rs, published, headline, vetoes, cands, trace, timeouts,
-                      gave_up)
+                      gave_up, kinds)
     kept = []
     for c in cands:
         veto = next((v for v in vetoes if v[0] == c.kind and v[1] <= c.start and c.end <= v[2]), None)
@@ -263,7 +264,7 @@ _READ_AROUND = {"money", "percent"}
 
 
 def _match_window(text, original, ws, we, own_s, own_e, rs, published, headline, vetoes, cands, trace, timeouts,
-                  gave_up) -> None:
+                  gave_up, kinds=None) -> None:
     """Every rule over text[ws:we]: the vetoes and candidates that start in [own_s, own_e), with
     offsets into `text`, appended to `vetoes` and `cands`. In a sentence of one window, an
     exclude rule runs only if there is something it could change (most sentences: nothing)."""
@@ -276,7 +277,7 @@ def _match_window(text, original, ws, we, own_s, own_e, rs, published, headline,
     rules, deferred = rs.rules, []
     for i in pre.candidates(hits, len(rules)):       # in rule order: ties settle the same way
         rule = rules[i]
-        if (rule.needs_case and headline) or rule.table:
+        if (rule.needs_case and headline) or rule.table or (kinds is not None and rule.kind not in kinds):
             continue                 # table headers are read document-wide (pipeline/table_units.py)
         if pre.pat[i] not in hits:
             continue

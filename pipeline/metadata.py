@@ -108,6 +108,7 @@ _AGENCY = regex.compile(r"^\s*[-–—]\s*(?:\p{Lu}[\p{L}\p{N}-]*|«[^»]{1,25}�
 
 
 _DIGIT = regex.compile(r"\d")
+_DATES = frozenset({"date"})
 
 
 def find_dateline(text: str, rs, lines: int = 12) -> dt.date | None:
@@ -128,7 +129,7 @@ def find_dateline(text: str, rs, lines: int = 12) -> dt.date | None:
         if not _DIGIT.search(line):
             continue             # a day to the calendar needs a number (a day, a year); most lines have none
         body = line[_PREFIX.match(line).end():]
-        for m in find_mentions(body[:300], rs, None):
+        for m in find_mentions(body[:300], rs, None, kinds=_DATES):
             if m.kind != "date" or m.get("granularity") != "day" or not m.get("date_start"):
                 continue
             before = _TIME.sub("", body[:m.start]).strip(" ,.|-–—()")
