@@ -343,12 +343,19 @@ def _finish_money(mentions: list[Mention], text: str, rs) -> list[Mention]:
     """Bare amounts take the nearest currency of the sentence; qualifiers are read off the left.
     `text` is the sentence with vetoed spans blanked out."""
     named = [m for m in mentions if m.kind == "money" and m.get("unit")]
-    out = []
+    starts = [n.start for n in named]
+    out, sentence_unit = [], []          # the sentence's currency word, looked up once (a scan of it all)
     for m in mentions:
         if m.kind == "money" and not m.get("unit") and not m.note:
             # the nearest named amount's currency, else a currency word elsewhere in the sentence
-            unit = (min(named, key=lambda n: abs(n.start - m.start)).get("unit") if named
-                    else amounts(rs).unit(text))
+            if named:
+                i = bisect.bisect_left(starts, m.start)      # named is sorted by start: two neighbours
+                near = min(named[max(0, i - 1):i + 1], key=lambda n: abs(n.start - m.start))
+                unit = near.get("unit")
+            else:
+                if not sentence_unit:
+                    sentence_unit.append(amounts(rs).unit(text))
+                unit = sentence_unit[0]
             if unit is None:
                 continue   # a bare number with no currency in reach is not money
             m.fields["unit"] = unit
