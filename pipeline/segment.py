@@ -106,7 +106,7 @@ _GAP = re.compile(r"(?<!\s)\s{200,}")   # a whitespace run that ends a block (tr
 _BULLET = re.compile(r"(?:[-•*–—]|\d{1,2}[.)])\s")    # a list item starts the next line
 _OPEN_END = re.compile(r"[^\W_]$|[,-]$")   # a line ending in a letter, digit, comma or hyphen
 _CAN_END = re.compile(r"[.!?…\n]")         # every token that can end a sentence holds one of these
-_NEXT_CHUNK = re.compile(r"\S*\s*\S*\s?")
+_NEXT_CHUNK = re.compile(r"(\S*)\s*\S*\s?")
 
 
 def hard_wrapped(text: str) -> bool:
@@ -161,11 +161,22 @@ def windows(block: str) -> Iterator[tuple[int, int]]:
     the chunk before a line break, through the next chunk and one more character (a list item's
     "1. "). Spans start at a chunk's start, so spaCy tokenizes them as it does the whole block."""
     lo = hi = -1
+    chunk_end = reach = -1       # the last candidate's chunk end and how far its window reached
+
+    def next_end(p: int) -> int:
+        """Where the window of the candidate at p ends; candidates further on in one chunk share
+        it, so a chunk of many stops ("1.1.1.1...") is scanned once, not once per stop."""
+        nonlocal chunk_end, reach
+        if p < chunk_end:
+            return reach
+        m = _NEXT_CHUNK.match(block, p + 1)
+        chunk_end, reach = m.end(1), m.end()
+        return reach
+
     for m in _CAN_END.finditer(block):
         p = m.start()
         if p < hi:                     # inside the current window: it reaches far enough already
-            end = _NEXT_CHUNK.match(block, p + 1).end()
-            hi = max(hi, end)
+            hi = max(hi, next_end(p))
             continue
         start = p
         if block[p].isspace():                     # a line break: from the chunk before its spaces
@@ -173,7 +184,7 @@ def windows(block: str) -> Iterator[tuple[int, int]]:
                 start -= 1
         while start > 0 and not block[start - 1].isspace():
             start -= 1
-        end = _NEXT_CHUNK.match(block, p + 1).end()
+        end = next_end(p)
         if lo >= 0 and start <= hi:
             hi = max(hi, end)
             continue
