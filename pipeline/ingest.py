@@ -619,10 +619,18 @@ def _join_surrogates(s: str) -> tuple[str, int]:
     return fixed, fixed.count("\ufffd") - s.count("\ufffd")
 
 
+# Every UTF-8 sequence read as Latin-1, cp1252, cp1251, cp437 or MacRoman leaves at least one
+# of these characters (its lead byte or a continuation byte: Â-ô, Р/С, Γ ╨ ⌐ ₧, √ † • ™ Ω ◊ ﬁ;
+# tests/test_ingest.py checks every BMP character); text with none of them (English with curly
+# quotes and dashes) skips ftfy's slower look.
+_MOJIBAKE_CHARS = re.compile("[\x80-\u04ff\u2020-\u2022\u2044\u20a7\u2122\u2126\u2200-\u22ff\u2310"
+                             "\u2500-\u259f\u25ca\ufb01\ufb02]")
+
+
 def repair_mojibake(text: str) -> tuple[str, int]:
     """UTF-8 that was read as cp1251, cp1252 or Latin-1 (once or twice: "â€“", "Ã©", "РњРёРЅ")
     repaired line by line with ftfy; returns the text and the number of lines changed."""
-    if text.isascii() or not ftfy.is_bad(text):
+    if text.isascii() or not _MOJIBAKE_CHARS.search(text) or not ftfy.is_bad(text):
         return text, 0
     lines = text.split("\n")
     changed = 0

@@ -178,3 +178,23 @@ def test_html_furniture_is_only_a_closed_container():
     text, _ = html_to_text('<body><p class="tags">budget<p>Real text.</p><div class="related"><div>x</div>y</div>'
                            '<p>More.</p></body>')
     assert text == "budget\n\nReal text.\n\nMore."
+
+
+def test_every_mojibake_leaves_a_character_the_precheck_sees():
+    # repair_mojibake skips ftfy on text without any of _MOJIBAKE_CHARS: that must never skip a
+    # real mojibake, so every non-ASCII BMP character, once mis-decoded, leaves one of them
+    from kzx.ingest import _MOJIBAKE_CHARS
+
+    missed = []
+    for code in range(0x80, 0x10000):
+        c = chr(code)
+        if 0xD800 <= code < 0xE000:
+            continue
+        for enc in ("latin-1", "cp1252", "cp1251", "cp437", "mac_roman"):
+            try:
+                bad = c.encode("utf-8").decode(enc)
+            except UnicodeDecodeError:
+                continue
+            if not _MOJIBAKE_CHARS.search(bad):
+                missed.append((c, enc, bad))
+    assert missed == []
