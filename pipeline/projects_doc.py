@@ -27,6 +27,7 @@ import regex
 
 from .normalize.projects import minor_words, normalize_project
 
+ACRONYM_REACH = 1000      # characters after a project's name in which its "(ACRONYM)" may stand
 _ACRONYM_AFTER = regex.compile(r"\s*\((\p{Lu}[\p{Lu}\p{N}-]{1,7})\)")
 # a capitalized word right before, itself not opening a sentence ("Koktau" in "East Koktau", not in "Under Koktau")
 _CAP_BEFORE = regex.compile(r"(?<=[\p{L}\p{N},]\s+)\p{Lu}[\p{L}-]*\s+$")
@@ -90,24 +91,56 @@ def _sentence_at(starts: list[int], sentences, pos: int, end: int):
     return s if end <= s.end_char else None
 
 
+class _Spans:
+    """Spans taken by projects, asked "is [s, e) free?" in constant time per span (names are short):
+    each span is filed under the blocks of the text it touches, so a document with a million
+    projects is not checked against all of them for each new one."""
+    BLOCK = 256
+
+    def __init__(self):
+        self.blocks: dict[int, list[tuple[int, int]]] = {}
+
+    def add(self, s: int, e: int) -> None:
+        for b in range(s // self.BLOCK, max(s, e - 1) // self.BLOCK + 1):
+            self.blocks.setdefault(b, []).append((s, e))
+
+    def free(self, s: int, e: int) -> bool:
+        return not any(a < e and s < z for b in range(s // self.BLOCK, max(s, e - 1) // self.BLOCK + 1)
+                       for a, z in self.blocks.get(b, ()))
+
+
+def _seen_before(short: str, text: str, end: int, cache: dict) -> bool:
+    """Does the one-word name `short` occur in text[:end]? The first occurrence is searched once per
+    name (a search over the text before every project was quadratic in a long document)."""
+    if short not in cache:
+        pat = regex.compile(rf"(?<![\p{{L}}]){regex.escape(short)}(?![\p{{L}}])")
+        m = pat.search(text)
+        cache[short] = (pat, m.end() if m else None)
+    pat, first_end = cache[short]
+    if first_end is not None and first_end <= end:
+        return True
+    # only an occurrence ending right at `end` and followed by a letter differs from the slice's view
+    return text.endswith(short, 0, end) and pat.search(text[max(0, end - len(short) - 1):end]) is not None
+
+
 def more_projects(doc, sentences, figures: list[dict], rs) -> list[dict]:
     """New project rows (acronyms, later shorter mentions) for one document's figure rows."""
     projects = sorted((f for f in figures if f["kind"] == "project"), key=lambda f: f["start_char"])
     if not projects:
         return []
     cues, minor, text = _cues(rs), minor_words(rs), doc.text
-    taken = [(f["start_char"], f["end_char"]) for f in projects]
+    taken = _Spans()
+    for f in projects:
+        taken.add(f["start_char"], f["end_char"])
+    seen: dict = {}
     starts = [s.start_char for s in sentences]
     new: list[dict] = []
 
-    def free(s: int, e: int) -> bool:
-        return not any(a < e and s < b for a, b in taken)
-
     def add(s: int, e: int, rule: str) -> None:
         sent = _sentence_at(starts, sentences, s, e)
-        if sent is None or not free(s, e):
+        if sent is None or not taken.free(s, e):
             return
-        taken.append((s, e))
+        taken.add(s, e)
         fields = normalize_project(text[s:e], rs)
         new.append({"figure_id": f"{doc.doc_id}:project:{s}-{e}", "doc_id": doc.doc_id,
                     "sentence_id": sent.sentence_id, "kind": "project", "text": text[s:e], "start_char": s,
@@ -117,7 +150,9 @@ def more_projects(doc, sentences, figures: list[dict], rs) -> list[dict]:
 
     forms: list[tuple[str, int, str, bool]] = []     # (form, from offset, rule, one word: check place use)
     for f in projects:
-        m = _ACRONYM_AFTER.match(text, f["end_char"])
+        # endpos bounds the regex module's scan for the literal "(", else a pass over the rest of the
+        # text for each project (quadratic in a long document); an acronym stands right after its name
+        m = _ACRONYM_AFTER.match(text, f["end_char"], f["end_char"] + ACRONYM_REACH)
         if m and m.group(1).casefold() not in cues["not_acronym"] and (len(m.group(1)) > 3 or _used_later(m, text)):
             add(m.start(1), m.end(1), "project.doc_acronym")
             forms.append((m.group(1), m.end(), "project.doc_acronym", False))
@@ -126,7 +161,7 @@ def more_projects(doc, sentences, figures: list[dict], rs) -> list[dict]:
             forms.append((initials, f["end_char"], "project.doc_initials", False))
         for short in _shorter(f, cues):
             one_word = " " not in short          # "Aktogay", "Ust-Kamenogorsk": may be the place
-            if one_word and regex.search(rf"(?<![\p{{L}}]){regex.escape(short)}(?![\p{{L}}])", text[:f["start_char"]]):
+            if one_word and _seen_before(short, text, f["start_char"], seen):
                 continue
             forms.append((short, f["end_char"], "project.doc_shorter", one_word))
     first: dict[str, tuple] = {}                       # one search per form, from its first source

@@ -155,3 +155,34 @@ def test_funds_links_reach_document_level_projects(tmp_path):
 ])
 def test_false_alarms(rules, text, names):
     assert _projects(text, rules) == names
+
+
+# the document pass's bookkeeping is linear, and decides as the plain all-pairs / prefix search did
+from hypothesis import given, settings as hsettings, strategies as hst  # noqa: E402
+
+
+@hsettings(max_examples=300, deadline=None)
+@given(hst.lists(hst.tuples(hst.integers(0, 2000), hst.integers(0, 40)), max_size=30),
+       hst.tuples(hst.integers(0, 2000), hst.integers(1, 40)))
+def test_taken_spans_answer_as_all_pairs(spans, probe):
+    from kzx.projects_doc import _Spans
+
+    taken = _Spans()
+    for s, n in spans:
+        taken.add(s, s + n)
+    s, e = probe[0], probe[0] + probe[1]
+    assert taken.free(s, e) == (not any(a < e and s < a + n for a, n in spans))
+
+
+@hsettings(max_examples=300, deadline=None)
+@given(hst.text(alphabet="Ab -x", max_size=40))
+def test_seen_before_answers_as_a_search_of_the_text_before(text):
+    import regex
+
+    from kzx.projects_doc import _seen_before
+
+    for short in ("Ab", "Abx", "A-b"):
+        cache: dict = {}                          # shared by every end, as in one document
+        for end in range(len(text) + 1):
+            plain = regex.search(rf"(?<![\p{{L}}]){regex.escape(short)}(?![\p{{L}}])", text[:end]) is not None
+            assert _seen_before(short, text, end, cache) == plain, (short, text, end)
