@@ -297,7 +297,7 @@ def _verify(out: Path, tables: list[Path]) -> dict | None:
     hint = "run the same kzx command again: it finishes or undoes the interrupted commit"
     manifest = _read_manifest(out)
     if manifest is None:
-        if tables:
+        if tables or any(_part_files(out, t) for t in SCHEMAS if (out / t).is_dir()):    # also OUT/<table>/ parts
             raise OutputError(f"{out} has tables but no {MANIFEST}: they may come from different runs", hint)
         return None
     entries = manifest.get("tables") or {}

@@ -245,3 +245,6 @@ def test_readers_refuse_a_tampered_missing_or_extra_part(tmp_path):
         (out / "figures" / "part-00099.parquet").unlink(missing_ok=True)
         part.write_bytes(good)
         assert len(read_table(out, "figures")) == 385, what      # put back: read again
+    (out / "manifest.json").unlink()                               # as a kill inside the commit leaves it
+    with pytest.raises(OutputError, match="has tables but no manifest.json"):
+        read_table(out, "documents")
