@@ -158,7 +158,7 @@ def test_the_users_files_in_out_are_left_alone(tmp_path):
         assert runner.invoke(app, args + ["-o", str(out)]).exit_code == 0, args
         now = _tree(out)
         assert {k: now[k] for k in mine} == mine
-    assert sorted(set(now) - set(mine)) == sorted([f"{t}.parquet" for t in ALL_TABLES] + ["manifest.json", ".kzx.lock"])   # the lock (README: Robustness)
+    assert sorted(set(now) - set(mine)) == sorted([f"{t}.parquet" for t in ALL_TABLES] + ["manifest.json", ".kzx.lock"])   # the lock (README: Bad input and hostile text)
 
 
 def test_undated_documents_are_reported_in_the_summary_and_note(tmp_path):
