@@ -211,8 +211,9 @@ def _between(stext: str, start0: int, a, b) -> str:
 _CAPITALIZED = regex.compile(r"(?<![\p{L}-])\p{Lu}\p{Ll}+(?:-\p{Lu}\p{Ll}+)?(?![\p{L}])")
 
 
-def speakers(doc, sentences, rs) -> dict[int, str | None]:
-    """sentence_id → speaker surname (or None for the writer's own narration)."""
+def speakers(doc, sentences, rs, wanted=None) -> dict[int, str | None]:
+    """sentence_id → speaker surname (or None for the writer's own narration); with `wanted` (a
+    set of sentence ids), only those sentences are answered, and no paragraph after the last."""
     pats = _patterns(rs)
     text = doc.text
     counts: Counter = Counter(m.group(0) for m in pats["surname"].finditer(text))
@@ -238,6 +239,9 @@ def speakers(doc, sentences, rs) -> dict[int, str | None]:
         prev_end = s.end_char
     out: dict[int, str | None] = {}
     last = None
+    if wanted is not None:           # a paragraph's speaker carries on, so the earlier ones are read
+        ends = [k for k, para in enumerate(paragraphs) if any(s.sentence_id in wanted for s in para)]
+        paragraphs = paragraphs[:ends[-1] + 1] if ends else []
     for para in paragraphs:
         ptext = text[para[0].start_char:para[-1].end_char]
         may = pats["may"](ptext)
@@ -259,6 +263,8 @@ def speakers(doc, sentences, rs) -> dict[int, str | None]:
             who = last
         who = _nominative(who, words)
         for s in para:
+            if wanted is not None and s.sentence_id not in wanted:
+                continue
             sp = who
             if sp is None and pats["back"].search(s.text):
                 sp = last
@@ -281,7 +287,7 @@ def claims_for(doc, sentences, figures, rs) -> list[dict]:
     n = Counter(f["sentence_id"] for f in figures if f["kind"] in ("money", "percent"))
     if not n:
         return []
-    who = speakers(doc, sentences, rs)
+    who = speakers(doc, sentences, rs, wanted=set(n))
     ahead = {f["sentence_id"] for f in figures if _ahead(f, doc.published)}
     rows = []
     for s in sentences:
