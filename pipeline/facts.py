@@ -20,6 +20,10 @@ KINDS = ("money", "percent")
 REPEAT_WINDOW = 6
 REPEAT_SHARED = 2
 REPEAT_MIN_LETTERS = 5
+# First statements of one claim key kept to compare later figures with: a document states one
+# claim in a few places, not hundreds; a hostile one ("5%-5%-5%-...", 30,000 times) made this
+# all pairs (43 s on 100,000 characters).
+MAX_FIRSTS = 100
 CLAIM_KEY = ("kind", "value_min", "value_max", "unit", "project_key", "period_start", "period_end")
 _WORD = regex.compile(rf"\p{{L}}{{{REPEAT_MIN_LETTERS},}}")
 
@@ -55,8 +59,8 @@ def facts_for(doc, sentences, figures: list[dict], links: list[dict], claims: li
         context = _context(f, s)
         same = first.setdefault(tuple(row[k] for k in CLAIM_KEY), [])
         row["repeat_of"] = next((r["figure_id"] for r, ctx in same if len(ctx & context) >= REPEAT_SHARED), None)
-        if row["repeat_of"] is None:          # a repeat points at the first statement, never at a repeat
-            same.append((row, context))
+        if row["repeat_of"] is None and len(same) < MAX_FIRSTS:   # a repeat points at the first statement,
+            same.append((row, context))                          # never at a repeat
         rows.append(row)
     return rows
 

@@ -92,3 +92,18 @@ def test_facts_repeat_in_russian_text():
                   "По его словам, на ремонт сельских дорог выделено 5 млрд тенге.\n")
     assert [(r["text"], r["repeat_of"]) for r in rows] == [
         ("5 млрд тенге", None), ("5 млрд тенге", None), ("5 млрд тенге", rows[0]["figure_id"])]
+
+
+def _letters(n: int) -> str:
+    return "".join(chr(97 + n // 26 ** k % 26) for k in range(3))
+
+
+def test_a_repeat_is_found_past_many_first_statements_of_its_claim():
+    from kzx.facts import MAX_FIRSTS
+    # our own sentences: each names two words of its own (5+ letters), the rest too short to count
+    lines = [f"The {_letters(n)}ovka area got 5 billion tenge for {_letters(n)}arium work." for n in range(MAX_FIRSTS + 50)]
+    rows = _facts("\n".join(lines + [lines[0], lines[MAX_FIRSTS + 10]]) + "\n")
+    assert len(rows) == MAX_FIRSTS + 52
+    assert all(r["repeat_of"] is None for r in rows[:MAX_FIRSTS + 50])
+    assert rows[-2]["repeat_of"] == rows[0]["figure_id"]      # the first statement is still compared with
+    assert rows[-1]["repeat_of"] is None       # past MAX_FIRSTS statements of one claim, new ones are not kept
