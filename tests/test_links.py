@@ -208,3 +208,28 @@ def test_claims_speaker_holds_across_the_lines_of_a_wrapped_paragraph(tmp_path):
     _run(tmp_path, text)
     got = pd.read_parquet(tmp_path / "out" / "claims.parquet").speaker.tolist()
     assert [None if pd.isna(v) else v for v in got] == ["Akhmetov", "Akhmetov", None]
+
+
+def test_nearest_by_bisect_is_the_nearest_of_all():
+    # links look at a figure's neighbours only (n log n on a sentence of thousands of figures);
+    # the answer must be what min(all, key=gap) gives, ties to the earlier, and no ";" crossed
+    import random
+
+    from kzx.link import _gap, _same_clause, _Sorted
+
+    rnd = random.Random(5)
+    for _ in range(300):
+        pos, spans = 0, []
+        for _ in range(rnd.randint(1, 12)):          # disjoint spans, as settled figures of one kind are
+            pos += rnd.randint(0, 6)
+            end = pos + rnd.randint(1, 5)
+            spans.append({"start_char": pos, "end_char": end})
+            pos = end
+        semis = sorted(rnd.sample(range(pos + 10), rnd.randint(0, 3)))
+        s = rnd.randint(0, pos + 5)
+        f = {"start_char": s, "end_char": s + rnd.randint(1, 4)}
+        sorted_ = _Sorted(spans)
+        assert sorted_.nearest(f) is min(spans, key=lambda p: _gap(f, p))
+        near = [d for d in spans if _same_clause(semis, f, d)]
+        want = min(near, key=lambda d: _gap(f, d)) if near else None
+        assert sorted_.nearest(f, lambda d: _same_clause(semis, f, d)) is want
