@@ -30,7 +30,7 @@ from .errors import InputError, UsageError
 from .ingest import Skip, Source, discover
 from .run import (ALL_TABLES, Engine, Summary, _add, _manifest, check_output_folder, discovery_walk, error_row,
                   metadata_error_rows, process_source, rules_label)
-from .write import MANIFEST, SCHEMAS, OutLock, buffer_full
+from .write import MANIFEST, SCHEMAS, OutLock, buffer_full, crash_point
 
 DEFAULT_PARTITION_BYTES = 64 * 1024 * 1024   # a partition's input; its rows stay well inside a worker's memory
 
@@ -185,6 +185,7 @@ class PartResult:
 def run_partition(pid: int, items: list, settings: Settings, meta, stage: str, tables=ALL_TABLES) -> PartResult:
     """One partition → its parts in the staging folder. Per-document failures are error rows."""
     cpu0 = time.process_time()
+    crash_point("partition")            # tests: a dead worker must fail the run, not hang it
     engine = worker_engine(settings)
     if meta is not None:   # a worker shares one metadata object among its tasks: mark into this task's own set
         meta = copy.copy(meta)
@@ -270,10 +271,18 @@ def _process_pool(workers: int):
         from concurrent.futures import ProcessPoolExecutor, as_completed
         from multiprocessing import get_context
 
+        from concurrent.futures.process import BrokenProcessPool
+
+        from .run import WorkerDied
+
         with ProcessPoolExecutor(workers, mp_context=get_context("spawn")) as pool:
-            futures = [pool.submit(run_partition, pid, p, settings, meta, stage) for pid, p in zip(pids, parts)]
+            futures = {pool.submit(run_partition, pid, p, settings, meta, stage): pid for pid, p in zip(pids, parts)}
             for f in as_completed(futures):
-                yield f.result()
+                try:
+                    yield f.result()
+                except BrokenProcessPool as e:     # as in a local run: loudly, never a hang or a traceback
+                    raise WorkerDied(f"a worker process died while working on partition {futures[f]}; "
+                                     "no output was written", "run again with -j 1 to find the input at fault") from e
     return submit
 
 

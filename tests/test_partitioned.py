@@ -248,3 +248,19 @@ def test_readers_refuse_a_tampered_missing_or_extra_part(tmp_path):
     (out / "manifest.json").unlink()                               # as a kill inside the commit leaves it
     with pytest.raises(OutputError, match="has tables but no manifest.json"):
         read_table(out, "documents")
+
+
+def test_a_dead_worker_fails_a_partitioned_run_loudly_and_never_hangs(tmp_path):
+    import subprocess
+    import sys
+
+    out = tmp_path / "out"
+    extract_partitioned(Settings(inputs=(RAW,), out=out), partition_bytes=30_000)
+    before = {p.relative_to(out): p.read_bytes() for p in out.rglob("*.parquet")}
+    env = dict(os.environ, KZX_CRASH_AT="partition")          # every worker dies on its first partition
+    r = subprocess.run([sys.executable, "-m", "kzx", "extract", str(RAW), "-o", str(out), "--partition-size", "30KB",
+                        "-j", "2"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
+    assert r.returncode == 1, r.stderr
+    assert r.stderr.startswith("Error: a worker process died while working on partition") and "Traceback" not in r.stderr
+    assert {p.relative_to(out): p.read_bytes() for p in out.rglob("*.parquet")} == before   # OUT as it was
+    assert not list(out.glob(".kzx-staging-*"))
