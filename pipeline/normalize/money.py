@@ -101,8 +101,8 @@ def amounts(rs) -> Amounts:
 def normalize_money(text: str, rs, borrow: str | None = None, **_) -> dict | None:
     """Span → {value_min, value_max, unit}; unit None for a bare amount (filled from the sentence).
 
-    `borrow` is the amount a first bound takes its scale and currency from ("с 120,9 до 228,3
-    миллиарда тенге": span "120,9", borrow "228,3 миллиарда тенге" → 1.209e11 KZT).
+    `borrow` is the amount a first bound takes its scale and currency from ("с 140,2 до 215,6
+    миллиарда тенге": span "140,2", borrow "215,6 миллиарда тенге" → 1.402e11 KZT).
     """
     a = amounts(rs)
     if borrow:
