@@ -353,21 +353,33 @@ class WorkerDied(KzxError):
 
 
 def _parallel(items, settings: Settings, meta, do_match: bool, engine: Engine | None = None):
-    """Results in input order from a process pool, at most a few items in flight per worker.
-    A worker that dies breaks the pool (BrokenProcessPool) instead of leaving it waiting for ever.
-    `engine`: the parent's, handed to workers started by fork."""
-    window = settings.workers * 4
-    pending: collections.deque = collections.deque()
-    method = _start_method()
+    """process_source over items in worker processes, results in input order. `engine`: the
+    parent's, handed to workers started by fork."""
     _INHERITED.clear()
-    if engine is not None and method == "fork":
+    if engine is not None and _start_method() == "fork":
         _INHERITED["engine"] = engine
-    pool = ProcessPoolExecutor(settings.workers, mp_context=get_context(method), initializer=_init_worker,
-                               initargs=(settings, meta, do_match))
+
+    def died(item):
+        return WorkerDied(f"a worker process died while reading {getattr(item, 'path', item)}; "
+                          "no output was written", "run again with -j 1 to find the input at fault")
+    try:
+        yield from in_order(_work, items, settings.workers, _init_worker, (settings, meta, do_match), died)
+    finally:
+        _INHERITED.clear()
+
+
+def in_order(fn, items, workers: int, initializer, initargs, died):
+    """fn(item) for each item in a process pool, yielded in input order, at most a few items in
+    flight per worker. A worker that dies (killed, out of memory) breaks the pool, and the
+    exception died(item) is raised, instead of waiting for ever."""
+    window = workers * 4
+    pending: collections.deque = collections.deque()
+    pool = ProcessPoolExecutor(workers, mp_context=get_context(_start_method()), initializer=initializer,
+                               initargs=initargs)
     try:
         it = iter(items)
         for item in it:
-            pending.append((item, pool.submit(_work, item)))
+            pending.append((item, pool.submit(fn, item)))
             if len(pending) >= window:
                 break
         while pending:
@@ -375,15 +387,13 @@ def _parallel(items, settings: Settings, meta, do_match: bool, engine: Engine | 
             try:
                 result = fut.result()
             except BrokenProcessPool as e:
-                raise WorkerDied(f"a worker process died while reading {getattr(item, 'path', item)}; "
-                                 "no output was written", "run again with -j 1 to find the input at fault") from e
+                raise died(item) from e
             nxt = next(it, None)
             if nxt is not None:
-                pending.append((nxt, pool.submit(_work, nxt)))
+                pending.append((nxt, pool.submit(fn, nxt)))
             yield result
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
-        _INHERITED.clear()
 
 
 def _add(ts: TableSet, rows_list: list[DocRows], summary: Summary, tables) -> None:

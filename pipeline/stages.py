@@ -5,19 +5,16 @@ and replaces only its own tables (the manifest records which stage wrote what).
 """
 from __future__ import annotations
 
-import collections
 import datetime as dt
 import time
-from concurrent.futures import ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
-from multiprocessing import get_context
 from typing import Iterator
 
 import pyarrow.parquet as pq
 
 from .errors import UsageError
 from .ingest import Document
-from .run import Engine, StageFailed, Summary, WorkerDied, _start_method, extract, match_doc, rules_label, safe_str, sentence_row
+from .run import (Engine, StageFailed, Summary, WorkerDied, _start_method, extract, in_order, match_doc, rules_label,
+                  safe_str, sentence_row)
 from .segment import Sentence, segment
 from .write import TableSet, crash_point, verify
 
@@ -119,40 +116,24 @@ def _in_worker(args):
 
 
 def _each(settings, engine, fn, items):
-    """fn over items, in order: in this process, or in -j worker processes (as run._parallel starts them).
-    As run._parallel: a few items in flight per worker, and a worker that dies (killed, out of memory)
-    breaks the pool, which stops the stage with WorkerDied instead of waiting for ever."""
+    """fn over items, in order: in this process, or in -j worker processes (run.in_order: a dead
+    worker stops the stage with WorkerDied instead of waiting for ever)."""
     if settings.workers <= 1:
         for item in items:
             yield _guarded(fn, item, engine)
         return
-    window = settings.workers * 4
-    pending: collections.deque = collections.deque()
-    method = _start_method()                 # run.py's choice: fork on Linux, sharing the parent's Engine
-    if method == "fork":
+    if _start_method() == "fork":            # run.py's choice: fork on Linux, sharing the parent's Engine
         _ENGINE["engine"] = engine
-    pool = ProcessPoolExecutor(settings.workers, mp_context=get_context(method), initializer=_init_worker,
-                               initargs=(settings,))
+
+    def died(args):
+        item = args[1]
+        doc = item[0] if isinstance(item, tuple) else item
+        return WorkerDied(f"a worker process died while working on {doc.doc_id}; no output was written",
+                          "run again with -j 1 to find the document at fault")
     try:
-        it = iter(items)
-        for item in it:
-            pending.append((item, pool.submit(_in_worker, (fn, item))))
-            if len(pending) >= window:
-                break
-        while pending:
-            item, fut = pending.popleft()
-            try:
-                result = fut.result()
-            except BrokenProcessPool as e:
-                doc = item[0] if isinstance(item, tuple) else item
-                raise WorkerDied(f"a worker process died while working on {doc.doc_id}; no output was written",
-                                 "run again with -j 1 to find the document at fault") from e
-            nxt = next(it, None)
-            if nxt is not None:
-                pending.append((nxt, pool.submit(_in_worker, (fn, nxt))))
-            yield result
+        yield from in_order(_in_worker, ((fn, item) for item in items), settings.workers, _init_worker,
+                            (settings,), died)
     finally:
-        pool.shutdown(wait=True, cancel_futures=True)
         _ENGINE.clear()
 
 
