@@ -5,28 +5,10 @@ import time
 
 import pytest
 
-from conftest import ROOT
+from conftest import GOOD_RULE_FILE as GOOD, ROOT
 from kzx.errors import RuleError
 from kzx.probes import probes
 from kzx.rules import load_rules
-
-GOOD = """rules:
-  - id: money.test
-    kind: money
-    pattern: '{NUM} tenge'
-    examples: [{text: "5 tenge"}]
-"""
-
-
-@pytest.fixture
-def rules_dir(tmp_path):
-    import shutil
-    d = tmp_path / "rules"
-    shutil.copytree(ROOT / "rules", d)
-    for f in d.glob("*.yaml"):
-        if f.name != "macros.yaml":
-            f.unlink()
-    return d
 
 
 @pytest.mark.parametrize("change,problem", [

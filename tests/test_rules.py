@@ -1,29 +1,10 @@
 """Loading rule folders: every problem stops with the file, the rule id and what is wrong."""
-import shutil
-
 import pytest
 from re import escape as regex_escape
 
-from conftest import ROOT
+from conftest import GOOD_RULE_FILE as GOOD
 from kzx.errors import RuleError
 from kzx.rules import load_rules
-
-GOOD = """rules:
-  - id: money.test
-    kind: money
-    pattern: '{NUM} tenge'
-    examples: [{text: "5 tenge"}]
-"""
-
-
-@pytest.fixture
-def rules_dir(tmp_path):
-    d = tmp_path / "rules"
-    shutil.copytree(ROOT / "rules", d)
-    for f in d.glob("*.yaml"):
-        if f.name != "macros.yaml":
-            f.unlink()
-    return d
 
 
 @pytest.mark.parametrize("body,rule_id,problem", [
