@@ -283,8 +283,6 @@ def _match_window(text, original, ws, we, own_s, own_e, rs, published, headline,
         rule = rules[i]
         if (rule.needs_case and headline) or rule.table or (kinds is not None and rule.kind not in kinds):
             continue                 # table headers are read document-wide (pipeline/table_units.py)
-        if pre.pat[i] not in hits:
-            continue
         if rule.requires is not None:
             if pre.req[i] not in hits:
                 continue

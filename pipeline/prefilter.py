@@ -71,11 +71,7 @@ def relax(pattern: str, verbose: bool = False, ignorecase: bool = False) -> str:
     where the pattern minds it (capitals are most of what tells a project name from a phrase):
     a case-insensitive pattern comes out as "(?i)" + its text, a region of the other mode as a
     `(?i:...)` or `(?-i:...)` group. Raises Unrelaxable for constructs it cannot widen safely."""
-    m = _LEADING_FLAGS.match(pattern)
-    if m and "x" in m.group(1):
-        verbose, pattern = True, pattern[:m.start(1)] + m.group(1).replace("x", "") + pattern[m.end(1):]
-    if verbose:
-        pattern = _unverbose(pattern)
+    pattern = _without_layout(pattern, verbose)
     # an inline global flag applies to the whole pattern wherever it stands (the `regex` module's
     # V0 rule); one spotted inside a class or after a backslash only makes the result wider
     ci = ignorecase or bool(_GLOBAL_I.search(pattern))
@@ -86,12 +82,20 @@ def relax(pattern: str, verbose: bool = False, ignorecase: bool = False) -> str:
 _GLOBAL_I = regex.compile(r"\(\?[a-zA-Z]*i[a-zA-Z]*\)")
 
 
+def _without_layout(pattern: str, verbose: bool) -> str:
+    """The pattern with a leading (?x) taken out of its flags and, if verbose, its layout gone."""
+    m = _LEADING_FLAGS.match(pattern)
+    if m and "x" in m.group(1):
+        verbose, pattern = True, pattern[:m.start(1)] + m.group(1).replace("x", "") + pattern[m.end(1):]
+    return _unverbose(pattern) if verbose else pattern
+
+
 # The syntax whose relaxed form matches exactly what the pattern matches (on text without the
 # characters of _UNSURE): literals, escaped punctuation, \s, groups, alternation, ? * + and
 # classes of plain characters. Lookarounds,
 # anchors, \p and \d (widened above U+07FF), `.`, {m,n}, literal spaces and negated classes are not.
 _EXACT_SYNTAX = regex.compile(r"""
-    (?: \\s | \\[^\w\s] | \(\?(?:-?i)?: | \( | \) | \| | [?*+] (?!\+)
+    (?: \\s | \\[^\w\s] | \(\?(?:-?i)?: | \((?!\?) | \) | \| | [?*+] (?!\+)
       | \[ (?!\^) (?: \\[^\w\s] | [^\]\\\s] )+ \]
       | [^\\()\[\]|?*+{}.^$\s] )*""", regex.X)
 # characters the scan reads wider than the `regex` module does: ı/İ (folded to i) and the
@@ -103,13 +107,7 @@ _UNSURE = regex.compile("[" + regex.escape("".join(ODD_CASE) + "".join(
 def exact(pattern: str, verbose: bool = False) -> bool:
     """Does relax(pattern) match exactly where `pattern` does (on text with no ı/İ)? A prefilter
     hit on such a check is the answer, with no need to run the regex (where `Prefilter.sure_in`)."""
-    m = _LEADING_FLAGS.match(pattern)
-    if m and "x" in m.group(1):
-        verbose, pattern = True, pattern[m.end():]
-    elif m and set(m.group(1)) <= {"i"}:
-        pattern = pattern[m.end():]
-    if verbose:
-        pattern = _unverbose(pattern)
+    pattern = _CASE_FLAG.sub("", _without_layout(pattern, verbose), count=1)
     if any(c in pattern for c in ODD_CASE) or not _EXACT_SYNTAX.fullmatch(pattern):
         return False
     # a class range over ı/İ is written with an "i" added (see _class): wider
@@ -117,6 +115,7 @@ def exact(pattern: str, verbose: bool = False) -> bool:
 
 
 _PLAIN_CLASS = regex.compile(r"\[(?:\\[^\w\s]|[^\]\\])+\]")
+_CASE_FLAG = regex.compile(r"^\(\?i?\)")          # a leading (?i), or the (?) a lone (?x) leaves
 
 
 def _unverbose(p: str) -> str:
@@ -587,9 +586,9 @@ class _Hyperscan:
                 by_bucket.setdefault(b, {})[k] = [q.encode() for q in pieces]
         self.dbs = []
         for b in sorted(by_bucket):
-            db, always = self._bucket(by_bucket[b], patterns)
+            db, always, refit = self._bucket(by_bucket[b], patterns)
             self.always |= always
-            self.inexact |= {k for k in by_bucket[b] if k not in always} & self._refit
+            self.inexact |= refit
             if db is not None:
                 self.dbs.append(db)
 
@@ -605,6 +604,8 @@ class _Hyperscan:
         return exprs
 
     def _bucket(self, exprs: dict, patterns):
+        """(database, checks that always run, checks shrunk further to compile), from the disk
+        cache or compiled and cached."""
         key = repr((sorted(exprs.items()), self.flags, self.VERSION, getattr(self._hs, "__version__", ""))).encode()
         path = _cache_dir() / "prefilter" / f"{hashlib.sha256(key).hexdigest()[:24]}.hsdb"
         try:
@@ -612,8 +613,7 @@ class _Hyperscan:
             always, _, refit = head.partition(b";")
             db = self._hs.loadb(blob, self._hs.HS_MODE_BLOCK)
             db.scratch = self._hs.Scratch(db)
-            self._refit = {int(k) for k in refit.split(b",") if k}
-            return db, {int(k) for k in always.split(b",") if k}
+            return db, {int(k) for k in always.split(b",") if k}, {int(k) for k in refit.split(b",") if k}
         except Exception:  # noqa: BLE001 - no cache or a damaged one: built again
             pass
         ok = dict(exprs)
@@ -622,11 +622,11 @@ class _Hyperscan:
             ok = {k: e for k, e in ((k, self._fit(k, e, patterns[k])) for k, e in ok.items()) if e}
             db = self._compile(ok)
         always = set(exprs) - set(ok)
-        self._refit = {k for k in ok if ok[k] != exprs[k]}
+        refit = {k for k in ok if ok[k] != exprs[k]}
         if db is not None:
-            head = ",".join(map(str, sorted(always))) + ";" + ",".join(map(str, sorted(self._refit)))
+            head = ",".join(map(str, sorted(always))) + ";" + ",".join(map(str, sorted(refit)))
             _atomic_write(path, head.encode() + b"\n" + self._hs.dumpb(db))
-        return db, always
+        return db, always, refit
 
     def _compile(self, exprs: dict):
         if not exprs:

@@ -216,3 +216,23 @@ def test_verbose_patterns_lose_their_layout():
     assert relax(" 5 \\  bln  # a comment", verbose=True) == r"5\x{20}bln"
     pf = Prefilter([regex.compile(r" 5 \  bln  # a comment", regex.X)], "regex")
     assert pf.relaxed == [r"5\x{20}bln"]
+
+
+@pytest.mark.parametrize("pattern,verbose,is_exact", [
+    (r"(?i:mining\s+and|plant)", False, True),
+    (r"(?i)foo\.bar", False, True),
+    ("(?x) a b  # layout", False, True),
+    (" a b ", True, True),
+    (r"(ab)?c", False, True),
+    (r"\btenge", False, False),              # an anchor is dropped
+    (r"(?<!a)b", False, False),              # so is a lookaround
+    (r"(?=x)y", False, False),
+    (r"(?s)a", False, False),                # other flag groups are not read as exact
+    (r"a{2}", False, False),
+    (r"\d+", False, False),                  # widened above U+07FF
+    (r"[^a]", False, False),
+    ("a b", False, False),                   # a literal space: the scan reads every space as one
+    ("[à-ſ]x", False, False),                # a range over ı gets an "i" added
+])
+def test_exact_checks(pattern, verbose, is_exact):
+    assert prefilter.exact(pattern, verbose) is is_exact
