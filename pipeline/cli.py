@@ -306,7 +306,9 @@ def report(out: Path = typer.Argument(..., help="An output folder of kzx extract
 
 @app.command()
 def evaluate(gold: Path = typer.Argument(..., help="Gold JSONL: a folder of <doc>.jsonl files or one file (docs/spec.md)."),
-             out: Path = typer.Argument(..., help="An output folder of kzx extract."),
+             out_arg: Optional[Path] = typer.Argument(None, help="An output folder of kzx extract (the same as -o).",
+                                                      show_default=False),
+             out: Optional[Path] = OUT,
              errors: int = typer.Option(0, "--errors", help="Also list up to N misses, false alarms and wrong values per kind."),
              format: str = typer.Option("table", "--format", help="table or json."),
              kinds: str = typer.Option("money,percent,date,project", "--kinds", help="Kinds to score, comma-separated.")):
@@ -317,7 +319,7 @@ def evaluate(gold: Path = typer.Argument(..., help="Gold JSONL: a folder of <doc
     from .evaluate import evaluate as run_evaluate, render
 
     kind_list = [k.strip() for k in kinds.split(",") if k.strip()]
-    typer.echo(_run(lambda: render(run_evaluate(gold, out, kind_list), format, errors)))
+    typer.echo(_run(lambda: render(run_evaluate(gold, _out(out_arg, out), kind_list), format, errors)))
 
 
 rules_app = typer.Typer(cls=TyperGroup, context_settings=CONTEXT, invoke_without_command=True,

@@ -108,6 +108,25 @@ def test_check_reports_linked_projects_and_figures_that_disappeared(seeds_out, t
     assert f"counts: 2 of {_sizes(out)[0]} differ" in r.output.splitlines()   # the document's money and (all)
 
 
+def test_check_reports_dated_figures_that_lost_their_date(seeds_out, tmp_path):
+    out, b = _baseline(seeds_out, tmp_path)
+    changed = tmp_path / "changed"
+    shutil.copytree(out, changed)
+    links = pq.read_table(changed / "links.parquet")
+    pq.write_table(links.filter(pa.array([r != "dated" for r in links.column("relation").to_pylist()])),
+                   changed / "links.parquet")
+    _reseal(changed)
+    r = runner.invoke(app, ["check", str(changed), "--baseline", str(b)])
+    links = links.to_pandas()
+    n_dated = links[links.relation == "dated"].source_id.nunique()
+    assert r.exit_code == 3 and n_dated > 0
+    assert r.output.splitlines()[1:] == [f"dated figures: {n_dated} → 0 (-{n_dated})",
+                                         "If the change is intended: kzx check OUT --baseline FILE --update"]
+    report = json.loads(runner.invoke(app, ["check", str(changed), "--baseline", str(b), "--format", "json"]).output)
+    assert report["links_differ"] == ["dated_figures"]
+    assert report["links"]["dated_figures"] == {"baseline": n_dated, "now": 0}
+
+
 def test_check_help_example_runs_as_written(seeds_out, tmp_path, monkeypatch):
     help_text = runner.invoke(app, ["check", "--help"]).output
     example = re.search(r"Example: (kzx check .+)", help_text).group(1).split()

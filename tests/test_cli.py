@@ -57,7 +57,7 @@ def test_cli_staged_commands_equal_extract(tmp_path):
     raw, meta = str(ROOT / "data" / "raw"), str(ROOT / "data" / "raw.metadata.csv")
     a, b = tmp_path / "a", tmp_path / "b"
     assert runner.invoke(app, ["extract", raw, "-o", str(a), "--metadata", meta]).exit_code == 0
-    assert runner.invoke(app, ["ingest", raw, "-o", str(b), "--metadata", meta]).exit_code == 0
+    assert runner.invoke(app, ["ingest", raw, "-o", str(b), "--metadata", meta, "-j", "2"]).exit_code == 0
     assert runner.invoke(app, ["tokenize", "-o", str(b), "-j", "2"]).exit_code == 0
     r = runner.invoke(app, ["match", str(b), "-j", "2"])
     assert r.exit_code == 0 and "5 documents" in r.output

@@ -112,6 +112,8 @@ def _formats(folder):
     (folder / "c.html").write_text("<html><body><p>Growth was 3%.</p></body></html>", encoding="utf-8")
     (folder / "d.json").write_text('{"title": "T", "text": "Growth was 4%."}', encoding="utf-8")
     (folder / "e.jsonl").write_text('{"text": "Growth was 5%."}\n{"text": "Growth was 6%."}\n', encoding="utf-8")
+    (folder / "f.htm").write_text("<html><body><p>Growth was 9%.</p></body></html>", encoding="utf-8")
+    (folder / "g.ndjson").write_text('{"text": "Growth was 10%."}\n', encoding="utf-8")
     (folder / "README").write_text("Growth was 7%.\n", encoding="utf-8")            # extension-less text
     (folder / "blob").write_bytes(b"\x00\x01\x02" * 100)                          # extension-less binary
     (folder / "data.csv").write_text("region,growth\nAstana,8%\n", encoding="utf-8")
@@ -124,13 +126,18 @@ def test_known_formats_are_read_others_skipped_with_a_count(tmp_path):
     r = runner.invoke(app, ["extract", str(tmp_path / "in"), "-o", str(out)])
     assert r.exit_code == 0
     assert "; 0 errors; skipped 3 (2 not a known format, 1 not text (no extension, sniffed)); " in _summary(r)
-    assert _docs(out).doc_id.tolist() == ["README", "a.txt", "b.md", "c.html", "d.json", "e.jsonl#1", "e.jsonl#2"]
+    assert _docs(out).doc_id.tolist() == ["README", "a.txt", "b.md", "c.html", "d.json", "e.jsonl#1", "e.jsonl#2",
+                                          "f.htm", "g.ndjson"]
+    assert _docs(out).format.tolist() == ["text", "text", "markdown", "html", "json", "json", "json", "html", "json"]
+    assert pd.read_parquet(out / "figures.parquet").text.tolist() == [f"{n}%" for n in (7, 1, 2, 3, 4, 5, 6, 9, 10)]
     # --include replaces the known formats, --exclude takes files out
     r = runner.invoke(app, ["extract", str(tmp_path / "in"), "-o", str(out), "--include", "*.csv", "--include", "*.md"])
+    assert r.exit_code == 0
     assert _docs(out).doc_id.tolist() == ["b.md", "data.csv"]
-    assert "skipped 7 (7 not matched by --include)" in _summary(r)
+    assert "skipped 9 (9 not matched by --include)" in _summary(r)
     r = runner.invoke(app, ["extract", str(tmp_path / "in"), "-o", str(out), "--exclude", "e.*", "--exclude", "README"])
-    assert _docs(out).doc_id.tolist() == ["a.txt", "b.md", "c.html", "d.json"]
+    assert r.exit_code == 0
+    assert _docs(out).doc_id.tolist() == ["a.txt", "b.md", "c.html", "d.json", "f.htm", "g.ndjson"]
     assert "skipped 5 (2 excluded by --exclude, 2 not a known format, 1 not text (no extension, sniffed))" in _summary(r)
 
 
@@ -186,11 +193,19 @@ def test_ordinary_mistakes_are_one_error_line_and_a_hint(tmp_path):
     a_file.write_text("x", encoding="utf-8")
     bad_meta = tmp_path / "meta.csv"
     bad_meta.write_bytes(b"doc_id,published\n\xff\xfe,2022\n")
+    no_id = tmp_path / "no_id.csv"
+    no_id.write_text("name,date\na.txt,2022-07-15\n", encoding="utf-8")
     cases = [
         (["extract", str(tmp_path / "in"), "-o", str(a_file)], f"Error: output folder is a file ({a_file})"),
         (["tokenize", str(a_file)], f"Error: output folder is a file ({a_file})"),
         (["extract", str(tmp_path / "in"), "-o", str(tmp_path / "o"), "--metadata", str(bad_meta)],
          f"Error: cannot read the metadata file: not UTF-8 ({bad_meta})"),
+        (["extract", str(tmp_path / "in"), "-o", str(tmp_path / "o"), "--metadata", str(tmp_path / "none.csv")],
+         f"Error: --metadata is not a file ({tmp_path / 'none.csv'})"),
+        (["extract", str(tmp_path / "in"), "-o", str(tmp_path / "o"), "--metadata", str(tmp_path / "in")],
+         f"Error: --metadata is not a file ({tmp_path / 'in'})"),
+        (["extract", str(tmp_path / "in"), "-o", str(tmp_path / "o"), "--metadata", str(no_id)],
+         f"Error: metadata row 1 has no doc_id ({no_id})"),
         (["extract", str(tmp_path / "missing"), "-o", str(tmp_path / "o")],
          f"Error: input does not exist ({tmp_path / 'missing'})"),
         (["stats", str(tmp_path / "a"), "-o", str(tmp_path / "b")],
@@ -202,6 +217,7 @@ def test_ordinary_mistakes_are_one_error_line_and_a_hint(tmp_path):
         assert (r.exit_code, r.output.splitlines()[0]) == (2, line), args
         assert r.output.splitlines()[1].startswith("Hint: ") and len(r.output.splitlines()) == 2
         assert r.exception is None or isinstance(r.exception, SystemExit)
+    assert not (tmp_path / "o").exists()                                    # refused before any work
 
 
 @pytest.mark.parametrize("where", ["before", "after"])
@@ -243,6 +259,19 @@ def test_h_quiet_and_out_given_either_way(tmp_path):
     assert runner.invoke(app, ["match", "--out", str(out)]).exit_code == 0
     assert runner.invoke(app, ["stats", "-o", str(out), "--format", "csv"]).output.splitlines()[-1] == "a.txt,project,0"
     assert runner.invoke(app, ["stats", str(out), "--format", "csv"]).output.splitlines()[-1] == "a.txt,project,0"
+
+
+def test_evaluate_takes_out_either_way(seeds_out, tmp_path):
+    out, _ = seeds_out
+    gold = str(ROOT / "data" / "gold")
+    positional = runner.invoke(app, ["evaluate", gold, str(out), "--kinds", "money"])
+    assert positional.exit_code == 0
+    assert positional.output.splitlines()[1].split()[:4] == ["money", "69", "69", "1.000"]
+    for flag in ("-o", "--out"):
+        r = runner.invoke(app, ["evaluate", gold, flag, str(out), "--kinds", "money"])
+        assert (r.exit_code, r.output) == (0, positional.output), flag
+    r = runner.invoke(app, ["evaluate", gold, str(out), "-o", str(tmp_path)])
+    assert (r.exit_code, r.output.splitlines()[0]) == (2, f"Error: two output folders given ({out}, {tmp_path})")
 
 
 def test_rules_in_use_are_named_and_can_be_copied(tmp_path):
