@@ -56,7 +56,7 @@ def test_local_partitions_write_parts_with_the_rows_of_a_single_file_run(single,
     _same_tables(single, out)
 
 
-def test_partitioned_output_is_read_by_pandas_duckdb_and_kzx(single, tmp_path):
+def test_partitioned_output_is_read_by_pandas_duckdb_dask_and_kzx(single, tmp_path):
     duckdb = pytest.importorskip("duckdb", reason="duckdb is in the test extra")
     out = tmp_path / "out"
     extract_partitioned(Settings(inputs=(RAW,), out=out), partition_bytes=30_000)
@@ -69,6 +69,14 @@ def test_partitioned_output_is_read_by_pandas_duckdb_and_kzx(single, tmp_path):
     base = tmp_path / "baseline.csv"
     assert CliRunner().invoke(app, ["check", str(single), "--baseline", str(base), "--update"]).exit_code == 0
     assert CliRunner().invoke(app, ["check", str(out), "--baseline", str(base)]).exit_code == 0
+    r = CliRunner().invoke(app, ["report", str(out), "-o", str(tmp_path / "report.html")])
+    assert r.exit_code == 0, r.output
+    assert "5 documents (5 in full, at most 200), 385 figures marked, 0 errors" in r.output
+    import dask.dataframe as dd
+
+    figs = dd.read_parquet(str(out / "figures")).compute()
+    assert figs.figure_id.is_unique and dict(figs.kind.value_counts())["money"] == 69
+    assert sorted(figs.figure_id) == sorted(read_table(single, "figures").column("figure_id").to_pylist())
 
 
 def test_partitions_are_consecutive_and_bounded(tmp_path):

@@ -98,3 +98,32 @@ def test_screenshot_of_the_money_chart_is_not_blank(page):
     white = colours.get((255, 255, 255), 0) + colours.get((250, 250, 250), 0)      # the page and card grounds
     assert white < 0.95 * 1280 * 900 and len(colours) > 50
     assert colours.get((255, 213, 79), 0) > 2000                                   # the money bars' fill
+
+
+def test_readme_report_of_data_raw_renders_every_figure_and_the_charts(seeds_out, tmp_path):
+    """README's `kzx report data/out -o report.html` after its extract: all of data/raw, as a user opens it."""
+    from typer.testing import CliRunner
+
+    from kzx.cli import app
+
+    out, _ = seeds_out
+    html = tmp_path / "report.html"
+    r = CliRunner().invoke(app, ["report", str(out), "-o", str(html)])
+    figs = pd.read_parquet(out / "figures.parquet")
+    assert r.exit_code == 0 and f"5 documents (5 in full, at most 200), {len(figs)} figures marked, 0 errors" in r.output
+    b = Browser(CHROMIUM)
+    try:
+        b.call("Network.enable", session=True)
+        b.open(html.as_uri())
+        ids = b.js("[...document.querySelectorAll('mark[data-figure-id]')].map(m => m.dataset.figureId)")
+        shown = b.js("""[...document.querySelectorAll('mark[data-kind]')].filter(m =>
+            getComputedStyle(m).backgroundColor !== 'rgba(0, 0, 0, 0)').length""")
+        charts = b.js("""[...document.querySelectorAll('figure.chart svg')].map(s =>
+            [Math.round(s.getBoundingClientRect().width), s.querySelectorAll('path').length])""")
+        urls = [e["params"]["request"]["url"] for e in b.events if e.get("method") == "Network.requestWillBeSent"]
+    finally:
+        b.close()
+    assert sorted(ids) == sorted(figs.figure_id) and len(ids) == 385
+    assert shown == int(figs.kind.isin(CORE).sum()) == 69 + 58 + 86 + 45        # the core kinds, coloured
+    assert len(charts) == 3 and all(w > 300 and paths > 5 for w, paths in charts), charts
+    assert urls == [html.as_uri()]                                             # offline: nothing but the file
