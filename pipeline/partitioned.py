@@ -29,8 +29,8 @@ from .config import Settings
 from .errors import InputError, UsageError
 from .ingest import Skip, Source, discover
 from .run import (ALL_TABLES, Engine, Summary, _add, _manifest, check_output_folder, discovery_walk, error_row,
-                  metadata_error_rows, process_source, rules_label)
-from .write import MANIFEST, SCHEMAS, OutLock, buffer_full, crash_point
+                  iter_source, metadata_error_rows, rules_label)
+from .write import JOURNAL, MANIFEST, SCHEMAS, OutLock, buffer_full, crash_point, recover, writer_options
 
 DEFAULT_PARTITION_BYTES = 64 * 1024 * 1024   # a partition's input; its rows stay well inside a worker's memory
 
@@ -119,14 +119,14 @@ class PartWriter:
     def add(self, table: str, rows) -> None:
         buf = self.buffers[table]
         buf.extend(rows)
-        if buffer_full(table, len(buf)):
+        if buffer_full(table, buf):
             self._flush(table)
 
     def _flush(self, table: str) -> None:
         if table not in self.writers:
             self.fs.makedirs(f"{self.stage}/{table}", exist_ok=True)
             self.files[table] = self.fs.open(f"{self.stage}/{table}/{self.tmp}", "wb")
-            self.writers[table] = pq.ParquetWriter(self.files[table], SCHEMAS[table])
+            self.writers[table] = pq.ParquetWriter(self.files[table], SCHEMAS[table], **writer_options(table))
         buf = self.buffers[table]
         if buf:
             self.writers[table].write_table(pa.Table.from_pylist(buf, schema=SCHEMAS[table]))
@@ -196,7 +196,7 @@ def run_partition(pid: int, items: list, settings: Settings, meta, stage: str, t
     summary = Summary()
     try:
         for item in items:
-            _add(writer, process_source(item, settings, engine, meta), summary, tables)
+            _add(writer, iter_source(item, settings, engine, meta), summary, tables)
         counts = writer.close()
     except BaseException:
         writer.abort()
@@ -226,6 +226,12 @@ def extract_partitioned(settings: Settings, partition_bytes: int = DEFAULT_PARTI
     fs, out = out_fs(settings.out)
     fs.makedirs(out, exist_ok=True)
     lock = None if is_url(settings.out) else OutLock(Path(out)).acquire()   # one run at a time, as locally
+    try:                                     # a killed run's commit: finished (journal written) or undone
+        recover(Path(out)) if lock is not None else recover_url(fs, out)
+    except BaseException:
+        if lock is not None:
+            lock.release()
+        raise
     stage = f"{out}/.kzx-staging-{uuid.uuid4().hex[:8]}"
     stage_url = fs.unstrip_protocol(stage) if is_url(settings.out) else stage
     summary, used, counts = Summary(rules=rules_label(engine)), set(), {t: 0 for t in ALL_TABLES}
@@ -257,7 +263,8 @@ def extract_partitioned(settings: Settings, partition_bytes: int = DEFAULT_PARTI
                         parts={t: dict(sorted(e.items())) for t, e in recorded.items()})
         _commit(fs, out, stage, manifest)
     except BaseException:
-        fs.rm(stage, recursive=True) if fs.exists(stage) else None
+        if fs.exists(stage) and not fs.exists(f"{out}/{JOURNAL}"):    # past the journal, the next run finishes it
+            fs.rm(stage, recursive=True)
         raise
     finally:
         if lock is not None:
@@ -310,22 +317,68 @@ def _run_errors(fs, stage, pid, rows, summary, counts, recorded) -> None:
 
 
 def _commit(fs, out: str, stage: str, manifest: dict) -> None:
-    """Staged table folders → OUT/<table>/, replacing kzx's own earlier tables only; manifest last."""
-    if fs.exists(f"{out}/{MANIFEST}"):
-        fs.rm(f"{out}/{MANIFEST}")
-    for t in ALL_TABLES:
-        for old in (f"{out}/{t}", f"{out}/{t}.parquet"):
-            if fs.exists(old):
-                fs.rm(old, recursive=True)
-        if fs.exists(f"{stage}/{t}"):
-            for left in fs.glob(f"{stage}/{t}/.tmp-*"):     # a killed attempt's unfinished part: not a table's
-                fs.rm(left)
-            fs.mv(f"{stage}/{t}", f"{out}/{t}", recursive=True)
-    with fs.open(f"{out}/{MANIFEST}.tmp", "w") as f:
+    """Staged table folders → OUT/<table>/, as one set (the way write.TableSet.commit does it): the
+    manifest goes into the staging folder, then the journal naming that folder is written (the
+    commit point), then the tables and last the manifest are moved. A crash before the journal
+    leaves OUT as it was; after it, the next run rolls the commit forward (`roll_forward`)."""
+    with fs.open(f"{stage}/{MANIFEST}", "w") as f:
         f.write(json.dumps(manifest, indent=1, sort_keys=True, default=str))
-    fs.mv(f"{out}/{MANIFEST}.tmp", f"{out}/{MANIFEST}")
+    for t in ALL_TABLES:
+        for left in fs.glob(f"{stage}/{t}/.tmp-*"):     # a killed attempt's unfinished part: not a table's
+            fs.rm(left)
+    crash_point("staged")
+    staged = [t for t in ALL_TABLES if fs.exists(f"{stage}/{t}")]
+    journal = {"staging": posixpath.basename(stage), "layout": "partitioned", "tables": staged,
+               "stale": [t for t in ALL_TABLES if t not in staged]}
+    with fs.open(f"{out}/{JOURNAL}.tmp", "w") as f:
+        f.write(json.dumps(journal))
+    fs.mv(f"{out}/{JOURNAL}.tmp", f"{out}/{JOURNAL}")     # the commit point
+    crash_point("journal")
+    roll_forward(fs, out, journal)
+
+
+def roll_forward(fs, out: str, journal: dict) -> None:
+    """Finish a partitioned commit whose journal is written; each step may already have been done.
+    kzx's own earlier tables are replaced (both layouts), nothing else in OUT is touched."""
+    stage = f"{out}/{journal['staging']}"
+    if fs.exists(f"{stage}/{MANIFEST}") and fs.exists(f"{out}/{MANIFEST}"):
+        fs.rm(f"{out}/{MANIFEST}")        # the old set's; until the new one lands, readers refuse OUT
+    for t in journal.get("stale", []):
+        _remove_table(fs, out, t)
+    for t in journal["tables"]:
+        if fs.exists(f"{stage}/{t}"):
+            _remove_table(fs, out, t)
+            fs.mv(f"{stage}/{t}", f"{out}/{t}", recursive=True)
+            crash_point(f"moved:{t}")
+    if fs.exists(f"{stage}/{MANIFEST}"):
+        fs.mv(f"{stage}/{MANIFEST}", f"{out}/{MANIFEST}")
+    crash_point("manifest")
+    if fs.exists(f"{out}/{JOURNAL}"):
+        fs.rm(f"{out}/{JOURNAL}")
     if fs.exists(stage):
         fs.rm(stage, recursive=True)
+
+
+def _remove_table(fs, out: str, t: str) -> None:
+    for old in (f"{out}/{t}", f"{out}/{t}.parquet"):
+        if fs.exists(old):
+            fs.rm(old, recursive=True)
+
+
+def recover_url(fs, out: str) -> None:
+    """An fsspec OUT (no lock there): roll forward a commit a killed run left with its journal."""
+    path = f"{out}/{JOURNAL}"
+    if not fs.exists(path):
+        return
+    try:
+        with fs.open(path, "r") as f:
+            journal = json.loads(f.read())
+    except ValueError:
+        journal = None
+    if isinstance(journal, dict) and fs.exists(f"{out}/{journal.get('staging', '')}"):
+        roll_forward(fs, out, journal)
+    elif fs.exists(path):
+        fs.rm(path)
 
 
 def _progress(it, total, progress):

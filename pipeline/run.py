@@ -11,11 +11,12 @@ import os
 import time
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
-from dataclasses import dataclass, field
 import sys
+from dataclasses import dataclass, field
 from multiprocessing import get_all_start_methods, get_context
+from typing import Iterator
 
-from . import __version__
+from . import __version__, long_docs
 from .config import Settings
 from .errors import InputError, KzxError, UsageError
 from .facts import facts_for
@@ -57,6 +58,7 @@ class DocRows:
     claims: list = field(default_factory=list)
     facts: list = field(default_factory=list)
     errors: list = field(default_factory=list)
+    part: bool = False      # the rows of one part of a long document, after its documents row
 
 
 def error_row(e: InputError) -> dict:
@@ -148,7 +150,11 @@ def _figures(doc: Document, sentences: list[Sentence], engine: Engine, timeouts:
 
 
 def match_doc(doc: Document, sentences: list[Sentence], engine: Engine) -> DocRows:
-    out = DocRows(_stage("write", document_row, doc))
+    return _match_rows(DocRows(_stage("write", document_row, doc)), doc, sentences, engine)
+
+
+def _match_rows(out: DocRows, doc: Document, sentences: list[Sentence], engine: Engine) -> DocRows:
+    """Every row of the document but its documents row, into `out`."""
     out.sentences = [sentence_row(doc.doc_id, s) for s in sentences]
     timeouts: list = []
     out.figures = _stage("match", _figures, doc, sentences, engine, timeouts)
@@ -176,6 +182,33 @@ def analyze(doc: Document, engine: Engine) -> DocRows:
     return rows
 
 
+def analyze_in_parts(doc: Document, engine: Engine) -> Iterator[DocRows]:
+    """analyze() for a document over LONG_CHARS (pipeline/long_docs.py): its documents row, then
+    the rows of each part, so that one part's rows at most are held. A part that a stage cannot
+    finish is an error row naming its characters; the other parts are kept."""
+    yield DocRows(_stage("write", document_row, doc), errors=_warning_rows(doc))
+    groups = long_docs.parts(doc.text, segment(doc.text, engine.nlp))
+    while True:
+        try:
+            group = next(groups)
+        except StopIteration:
+            return
+        except Exception as e:  # noqa: BLE001 - the rest of the document cannot be split
+            yield DocRows({}, part=True, errors=[failure_row(doc, "tokenize", e)])
+            return
+        part, local, lo = long_docs.as_document(doc, group)
+        try:
+            rows = _match_rows(DocRows({}, part=True), part, local, engine)
+        except StageFailed as e:
+            row = failure_row(doc, e.stage, e.error)
+            row["message"] = safe_str(f"{doc.doc_id}: characters {lo}-{lo + len(part.text)} not analysed: "
+                                      + row["message"][len(doc.doc_id) + 2:])
+            yield DocRows({}, part=True, errors=[row])
+            continue
+        long_docs.shift(rows, lo, doc.doc_id)
+        yield rows
+
+
 def _warning_rows(doc: Document) -> list[dict]:
     """Things read, but not in full (replaced bytes, skipped JSON Lines records)."""
     return [{"path": safe_str(doc.path), "stage": WARNING_STAGE.get(w[0], "parse"),
@@ -189,27 +222,41 @@ WARNING_STAGE = {"NulBytes": "decode", "UndecodableBytes": "decode", "GuessedEnc
 
 # ---------------------------------------------------------------- batch
 def process_source(item, settings: Settings, engine: Engine, meta, do_match: bool = True) -> list[DocRows]:
-    """One input file → DocRows per document in it; a failure becomes one error row."""
+    """One input file → DocRows per document in it (and per part of a long one); a failure
+    becomes one error row."""
+    return list(iter_source(item, settings, engine, meta, do_match))
+
+
+def iter_source(item, settings: Settings, engine: Engine, meta, do_match: bool = True) -> Iterator[DocRows]:
+    """process_source, one DocRows at a time: a long file's rows are written while it is read."""
     if isinstance(item, InputError):
-        return [DocRows({}, errors=[error_row(item)])]
+        yield DocRows({}, errors=[error_row(item)])
+        return
     try:
         docs = read_source(item, settings.max_file_bytes)
     except InputError as e:
-        return [DocRows({}, errors=[error_row(e)])]
+        yield DocRows({}, errors=[error_row(e)])
+        return
     except Exception as e:  # noqa: BLE001 - a reader bug costs this file only
-        return [DocRows({}, errors=[error_row(InputError(item.path, "read", type(e).__name__,
-                                                         str(e)[:500] or type(e).__name__))])]
-    out = []
-    for doc in docs:
+        yield DocRows({}, errors=[error_row(InputError(item.path, "read", type(e).__name__,
+                                                       str(e)[:500] or type(e).__name__))])
+        return
+    docs = collections.deque(docs)
+    while docs:
+        doc = docs.popleft()         # let go of each document once it is done
         try:
             _stage("metadata", resolve_published, doc, engine, meta)
             _stage("metadata", clean_document, doc)      # metadata may bring lone surrogates too
             if meta:
                 meta.mark(doc.doc_id)
-            out.append(analyze(doc, engine) if do_match else DocRows(document_row(doc), errors=_warning_rows(doc)))
+            if not do_match:
+                yield DocRows(document_row(doc), errors=_warning_rows(doc))
+            elif len(doc.text) > long_docs.LONG_CHARS:
+                yield from analyze_in_parts(doc, engine)
+            else:
+                yield analyze(doc, engine)
         except StageFailed as e:  # one bad document must not stop the batch
-            out.append(DocRows({}, errors=[failure_row(doc, e.stage, e.error)]))
-    return out
+            yield DocRows({}, errors=[failure_row(doc, e.stage, e.error)])
 
 
 _WORKER: dict = {}   # per worker process: settings, engine, metadata, do_match
@@ -319,12 +366,10 @@ def extract(settings: Settings, tables=ALL_TABLES, progress=None, do_match: bool
             elif isinstance(i, Skip):
                 summary.skip(i)
         if settings.workers > 1 and len(items) > 1:
-            for rows_list, u in _progress(_parallel(items, settings, meta, do_match, engine), len(items), progress):
-                used |= u
-                _add(ts, rows_list, summary, tables)
+            used = _run_parallel(ts, items, settings, meta, do_match, engine, summary, tables, progress)
         else:
             for item in _progress(items, len(items), progress):
-                _add(ts, process_source(item, settings, engine, meta, do_match), summary, tables)
+                _add(ts, iter_source(item, settings, engine, meta, do_match), summary, tables)
             used = meta.used if meta else set()
         rows = metadata_error_rows(settings, meta, used)
         ts.add("errors", rows)
@@ -336,6 +381,40 @@ def extract(settings: Settings, tables=ALL_TABLES, progress=None, do_match: bool
         ts.abort()
         raise
     return summary
+
+
+LONG_FILE_BYTES = 4_000_000     # files this large are read by the parent, which writes their rows as it goes
+
+
+def _long_file(item) -> bool:
+    if not isinstance(item, Source):
+        return False
+    if item.data is not None:
+        return len(item.data) > LONG_FILE_BYTES
+    if item.fs is not None:
+        return False
+    try:
+        return os.stat(item.path).st_size > LONG_FILE_BYTES
+    except OSError:
+        return False            # the reader reports it
+
+
+def _run_parallel(ts, items, settings, meta, do_match, engine, summary, tables, progress) -> set:
+    """extract -j N: files in worker processes, in input order; a long file is read by the parent
+    meanwhile (a worker would send all of its rows back at once). The metadata rows used."""
+    used: set = set()
+    results = _parallel([i for i in items if not _long_file(i)], settings, meta, do_match, engine)
+    try:
+        for item in _progress(items, len(items), progress):
+            if _long_file(item):
+                _add(ts, iter_source(item, settings, engine, meta, do_match), summary, tables)
+            else:
+                rows_list, u = next(results)
+                used |= u
+                _add(ts, rows_list, summary, tables)
+    finally:
+        results.close()
+    return used | (meta.used if meta else set())
 
 
 def metadata_error_rows(settings: Settings, meta, used: set) -> list[dict]:
@@ -396,12 +475,18 @@ def in_order(fn, items, workers: int, initializer, initargs, died):
         pool.shutdown(wait=True, cancel_futures=True)
 
 
-def _add(ts: TableSet, rows_list: list[DocRows], summary: Summary, tables) -> None:
+def _add(ts: TableSet, rows_list, summary: Summary, tables) -> None:
+    dropping = False                  # the parts of a document refused for its id go with it
     for r in rows_list:
+        if r.part and dropping:
+            continue
         if r.document and r.document["doc_id"] in summary.doc_ids:     # never two documents with one id
             r = DocRows({}, errors=[{"path": r.document["path"], "stage": "write", "error": "DuplicateId",
                                      "message": f"doc_id {r.document['doc_id']!r} is already taken; not written"}])
             summary.input_errors += 1
+            dropping = True
+        elif not r.part:
+            dropping = False
         if r.document:
             summary.doc_ids.add(r.document["doc_id"])
             summary.undated += r.document["published"] is None

@@ -15,7 +15,8 @@ from kzx.run import ALL_TABLES, extract
 from kzx.stages import ingest_stage
 from kzx.stats import count_table
 from kzx.tables import read_table
-from kzx.write import JOURNAL, OutLock, verify
+from kzx.partitioned import extract_partitioned
+from kzx.write import JOURNAL, OutLock, recover, verify
 
 TABLES = ALL_TABLES
 CRASH_POINTS = ["staged", "journal"] + [f"moved:{t}" for t in TABLES] + ["manifest"]
@@ -184,3 +185,49 @@ def test_a_dead_worker_fails_a_staged_command_loudly_and_never_hangs(tmp_path, s
     assert r.returncode == 0, r.stderr
     assert verify(out)["stage"] == [{"tokenize": "sentences", "match": "figures"}[stage], *(
         ["links", "claims", "facts"] if stage == "match" else [])]
+
+
+# ---------------------------------------------------------------- the partitioned layout
+def _killed_partitioned(settings, point) -> int:
+    pid = os.fork()
+    if pid == 0:
+        os.environ["KZX_CRASH_AT"] = point
+        try:
+            extract_partitioned(settings, partition_bytes=60)       # a partition per file
+        finally:
+            os._exit(3)
+    return os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1])
+
+
+@pytest.mark.parametrize("point,old_layout", [(p, "partitioned") for p in CRASH_POINTS]
+                         + [("journal", "single"), ("moved:figures", "single")])
+def test_a_kill_inside_a_partitioned_commit_is_rolled_forward_or_back(tmp_path, point, old_layout):
+    old, new = _inputs(tmp_path)
+    out = tmp_path / "out"
+    if old_layout == "single":
+        extract(Settings(inputs=(old,), out=out))
+    else:
+        extract_partitioned(Settings(inputs=(old,), out=out), partition_bytes=60)
+    assert _killed_partitioned(Settings(inputs=(new,), out=out), point) == 137
+    if point in ("staged", "journal"):         # nothing moved yet: the old set, whole and readable
+        assert _docs(out) == ["a.txt"]
+    elif point == "manifest":
+        assert _docs(out) == ["n0.txt", "n1.txt", "n2.txt"]
+    else:
+        with pytest.raises(OutputError, match="interrupted"):
+            read_table(out, "figures")
+    assert (out / JOURNAL).exists() == (point != "staged")
+    with OutLock(out):                         # what the next run does first, under OUT's lock
+        recover(out)
+    want = ["a.txt"] if point == "staged" else ["n0.txt", "n1.txt", "n2.txt"]
+    assert _docs(out) == want and len(read_table(out, "figures")) == (2 if point == "staged" else 9)
+    assert not (out / JOURNAL).exists() and not list(out.glob(".kzx-staging-*"))
+    layout = old_layout if point == "staged" else "partitioned"
+    assert sorted(p.name for p in out.iterdir() if p.name != ".kzx.lock") == (
+        sorted(["manifest.json"] + [f"{t}.parquet" for t in TABLES]) if layout == "single"
+        else sorted(["manifest.json", *TABLES]))
+    # and the next run itself recovers too, then writes its own set
+    if point == "moved:sentences" and old_layout == "partitioned":
+        assert _killed_partitioned(Settings(inputs=(old,), out=out), "moved:figures") == 137
+        extract_partitioned(Settings(inputs=(old,), out=out), partition_bytes=60)
+        assert _docs(out) == ["a.txt"]
