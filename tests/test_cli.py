@@ -102,3 +102,13 @@ def test_cli_explain_lists_dropped_candidates_with_reasons():
 def test_cli_version():
     r = runner.invoke(app, ["--version"])
     assert (r.exit_code, r.output) == (0, "kzx 0.1.0\n")
+
+
+def test_cli_explain_runs_the_document_level_project_pass():
+    r = runner.invoke(app, ["explain", "The Koktal Ring Road (KRR) will be tolled. Traffic on the KRR grew by 5%."])
+    assert r.exit_code == 0, r.output
+    assert r.output.splitlines()[:4] == [
+        "[4:20] project  'Koktal Ring Road'  rule=project.name_head  name=Koktal Ring Road",
+        "[22:25] project  'KRR'  rule=project.doc_acronym  name=KRR",
+        "[58:61] project  'KRR'  rule=project.doc_acronym  name=KRR",
+        "[70:72] percent  '5%'  rule=percent.symbol  value_min=5.0, value_max=5.0, unit=%"]
