@@ -64,6 +64,8 @@ def test_boundaries(rules, text, names):
     ("the Altynkol transit corridor", ["Altynkol transit corridor"]),
     ("power units at Ekibastuz GRES-3 and CHP-4 were modernized", ["Ekibastuz GRES-3", "CHP-4"]),
     ("the Temirtau Thermal power station No2 will be built", ["Temirtau Thermal power station No2"]),
+    ("Gas reached the Shu AGRS, and the Aktau MPP and the Zhambyl TPP were built.", ["Shu AGRS", "Aktau MPP", "Zhambyl TPP"]),
+    ("The MPP was built in 2023 and engineers tested the AGRS.", []),      # a bare type acronym names nothing
 ])
 def test_type_phrases(rules, text, names):
     assert _projects(text, rules) == names
