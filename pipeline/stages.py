@@ -13,8 +13,8 @@ import pyarrow.parquet as pq
 
 from .errors import UsageError
 from .ingest import Document
-from .run import (Engine, StageFailed, Summary, WorkerDied, _start_method, extract, in_order, match_doc, rules_label,
-                  safe_str, sentence_row)
+from .run import (Engine, StageFailed, Summary, WorkerDied, _start_method, count_words, extract, in_order, match_doc,
+                  rules_label, safe_str, sentence_row)
 from .segment import Sentence, segment
 from .write import TableSet, crash_point, verify
 
@@ -144,7 +144,7 @@ def tokenize_stage(settings) -> Summary:
                 _failed(ts, summary, doc, "tokenize", err)
                 continue
             summary.documents += 1
-            summary.words += len(doc.text.split())
+            summary.words += count_words(doc.text)
             ts.add("sentences", rows)
     return _stage(settings, ("sentences",), run, stale=("figures", "links", "claims", "facts"))
 
@@ -167,7 +167,7 @@ def match_stage(settings) -> Summary:
                 _failed(ts, summary, doc, "match", err)
                 continue
             summary.documents += 1
-            summary.words += len(doc.text.split())
+            summary.words += count_words(doc.text)
             for name in ("figures", "links", "claims", "facts"):
                 ts.add(name, getattr(rows, name))
             summary.count_figures(rows.figures)

@@ -135,3 +135,9 @@ def test_long_files_give_the_same_tables_with_any_j_and_a_repeated_id_drops_ever
     assert figures.doc_id.value_counts().to_dict() == {"long.txt": 300, "twice.jsonl#2": 300, "short.txt": 5,
                                                        "twice.jsonl#1": 5}
     assert errors.error.tolist() == ["DuplicateId"]
+
+
+@pytest.mark.parametrize("text", ["", "  ", "a", "one two  three\n", " x" * 700, "ab" * 600 + " c d", "é\u2003ж\tq " * 300])
+def test_count_words_by_chunks_is_len_of_split(monkeypatch, text):
+    monkeypatch.setattr(run, "WORD_CHUNK", 7)      # chunk edges inside words, on spaces, at the end
+    assert run.count_words(text) == len(text.split())
