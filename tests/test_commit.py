@@ -2,6 +2,7 @@
 import errno
 import json
 import os
+import shutil
 
 import pandas as pd
 import pyarrow.parquet as pq
@@ -199,15 +200,22 @@ def _killed_partitioned(settings, point) -> int:
     return os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1])
 
 
+@pytest.fixture(scope="module")
+def old_sets(tmp_path_factory):
+    """The old output of _inputs' old/ in both layouts, made once (manifests name that folder)."""
+    root = tmp_path_factory.mktemp("old_sets")
+    old, _ = _inputs(root)
+    extract(Settings(inputs=(old,), out=root / "single"))
+    extract_partitioned(Settings(inputs=(old,), out=root / "partitioned"), partition_bytes=60)
+    return root
+
+
 @pytest.mark.parametrize("point,old_layout", [(p, "partitioned") for p in CRASH_POINTS]
                          + [("journal", "single"), ("moved:figures", "single")])
-def test_a_kill_inside_a_partitioned_commit_is_rolled_forward_or_back(tmp_path, point, old_layout):
+def test_a_kill_inside_a_partitioned_commit_is_rolled_forward_or_back(tmp_path, point, old_layout, old_sets):
     old, new = _inputs(tmp_path)
     out = tmp_path / "out"
-    if old_layout == "single":
-        extract(Settings(inputs=(old,), out=out))
-    else:
-        extract_partitioned(Settings(inputs=(old,), out=out), partition_bytes=60)
+    shutil.copytree(old_sets / old_layout, out)
     assert _killed_partitioned(Settings(inputs=(new,), out=out), point) == 137
     if point in ("staged", "journal"):         # nothing moved yet: the old set, whole and readable
         assert _docs(out) == ["a.txt"]
