@@ -267,12 +267,15 @@ def stats(out_arg: Optional[Path] = OUT_ARG, out: Optional[Path] = OUT,
 def check(out_arg: Optional[Path] = OUT_ARG, out: Optional[Path] = OUT,
           baseline: Path = typer.Option(..., "--baseline", help="The committed baseline (README: the format)."),
           tolerance: str = typer.Option("0", "--tolerance", help="Allowed drift of each count: 3 (absolute) or 5% "
-                                                                 "(relative); also the default of the two below."),
+                                                                 "(relative); also the default of the three below."),
           sum_tolerance: Optional[str] = typer.Option(None, "--sum-tolerance",
                                                       help="Allowed drift of each sum of value_max per kind and unit."),
           figure_tolerance: Optional[str] = typer.Option(None, "--figure-tolerance",
                                                          help="Allowed number (or % of the baseline's figures) of "
                                                               "figures appeared, disappeared or changed."),
+          link_tolerance: Optional[str] = typer.Option(None, "--link-tolerance",
+                                                       help="Allowed drift of the numbers of linked projects, dated "
+                                                            "figures and resolved dates."),
           show: int = typer.Option(20, "--show", help="List the first N figure changes."),
           format: str = typer.Option("text", "--format", help="text or json."),
           update: bool = typer.Option(False, "--update", help="Rewrite the baseline from OUT (atomically).")):
@@ -285,7 +288,7 @@ def check(out_arg: Optional[Path] = OUT_ARG, out: Optional[Path] = OUT,
 
     folder = _run(lambda: _out_folder(_out(out_arg, out), True))
     code, message = _run(lambda: check_counts(folder, baseline, tolerance, update, format, sum_tolerance,
-                                              figure_tolerance, show))
+                                              figure_tolerance, show, link_tolerance))
     typer.echo(message)
     raise typer.Exit(code)
 

@@ -179,11 +179,12 @@ def write_baseline(path: Path, out) -> str:
 
 
 # ---------------------------------------------------------------- the comparison
-def compare(out, baseline, tolerance="0", sum_tolerance=None, figure_tolerance=None, show: int = 20) -> dict:
+def compare(out, baseline, tolerance="0", sum_tolerance=None, figure_tolerance=None, show: int = 20,
+            link_tolerance=None) -> dict:
     """Every difference between OUT and the baseline that is over its tolerance."""
     base = read_baseline(baseline)
     _allowed(0, tolerance)
-    st, ft = sum_tolerance or tolerance, figure_tolerance or tolerance
+    st, ft, lt = sum_tolerance or tolerance, figure_tolerance or tolerance, link_tolerance or tolerance
     now = snapshot(out)
     report = {"baseline": str(baseline), "version": base["kzx_baseline"], "tolerance": tolerance, "drift": False}
     m = base["counts"].merge(pd.DataFrame(now["counts"], columns=["doc_id", "kind", "count"]), on=["doc_id", "kind"],
@@ -198,7 +199,7 @@ def compare(out, baseline, tolerance="0", sum_tolerance=None, figure_tolerance=N
         report["links"] = {k: {"baseline": base.get(k), "now": now[k]} for k in
                            ("linked_projects", "dated_figures", "resolved_dates") if base.get(k) is not None}
         report["links_differ"] = [k for k, v in report["links"].items()
-                                  if abs(v["now"] - v["baseline"]) > _allowed(v["baseline"], tolerance)]
+                                  if abs(v["now"] - v["baseline"]) > _allowed(v["baseline"], lt)]
         report["figures"] = _figures(base["figures"], now["figures"], ft, show)
     report["drift"] = bool(report["counts"]["differ"] or report.get("sums", {}).get("differ")
                            or report.get("links_differ") or report.get("figures", {}).get("over"))
@@ -275,9 +276,9 @@ def render_report(r: dict, fmt: str = "text") -> str:
 
 
 def check_counts(out, baseline, tolerance: str = "0", update: bool = False, fmt: str = "text",
-                 sum_tolerance=None, figure_tolerance=None, show: int = 20) -> tuple[int, str]:
+                 sum_tolerance=None, figure_tolerance=None, show: int = 20, link_tolerance=None) -> tuple[int, str]:
     """(exit code, message): 0 no drift or updated, 3 drift (DRIFT)."""
     if update:
         return 0, write_baseline(Path(baseline), out)
-    r = compare(out, baseline, tolerance, sum_tolerance, figure_tolerance, show)
+    r = compare(out, baseline, tolerance, sum_tolerance, figure_tolerance, show, link_tolerance)
     return (DRIFT if r["drift"] else 0), render_report(r, fmt)

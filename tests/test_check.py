@@ -106,6 +106,12 @@ def test_check_reports_linked_projects_and_figures_that_disappeared(seeds_out, t
     assert f"linked projects: {n_projects} → 0 (-{n_projects})" in r.output.splitlines()
     assert "  - 001_2ca8d319622e1d63.txt money '16 billion tenge': 1.6e+10 KZT" in r.output.splitlines()
     assert f"counts: 2 of {_sizes(out)[0]} differ" in r.output.splitlines()   # the document's money and (all)
+    # the links' own tolerance: as many linked projects may go (counts, sums and figures allowed their change)
+    loose = ["check", str(changed), "--baseline", str(b), "--tolerance", "1", "--figure-tolerance", "1",
+             "--sum-tolerance", "1%"]
+    assert runner.invoke(app, loose + ["--link-tolerance", str(n_projects)]).exit_code == 0
+    r = runner.invoke(app, loose + ["--link-tolerance", str(n_projects - 1)])
+    assert r.exit_code == 3 and r.output.splitlines()[1] == f"linked projects: {n_projects} → 0 (-{n_projects})"
 
 
 def test_check_reports_dated_figures_that_lost_their_date(seeds_out, tmp_path):
