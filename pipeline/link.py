@@ -94,8 +94,11 @@ class _Scan:
         self.pf = Prefilter(list(named.values()))
 
     def __call__(self, text: str):
-        hits = self.pf.hits(text)
-        return {n for i, n in enumerate(self.names) if i in hits}
+        return self.many([text])[0]
+
+    def many(self, texts: list[str]) -> list[set]:
+        """scan(t) for each text, in one batch (Prefilter.hits_many)."""
+        return [{n for i, n in enumerate(self.names) if i in hits} for hits in self.pf.hits_many(texts)]
 
 
 def _types(rs):
@@ -284,9 +287,8 @@ def speakers(doc, sentences, rs, wanted=None) -> dict[int, str | None]:
     if wanted is not None:           # a paragraph's speaker carries on, so the earlier ones are read
         ends = [k for k, para in enumerate(paragraphs) if any(s.sentence_id in wanted for s in para)]
         paragraphs = paragraphs[:ends[-1] + 1] if ends else []
-    for para in paragraphs:
-        ptext = text[para[0].start_char:para[-1].end_char]
-        may = pats["may"](ptext)
+    ptexts = [text[para[0].start_char:para[-1].end_char] for para in paragraphs]
+    for para, ptext, may in zip(paragraphs, ptexts, pats["may"].many(ptexts)):
         who = None
         for key in ("after", "before", "according", "according_after"):
             if key not in may:
@@ -332,10 +334,8 @@ def claims_for(doc, sentences, figures, rs) -> list[dict]:
     who = speakers(doc, sentences, rs, wanted=set(n))
     ahead = {f["sentence_id"] for f in figures if _ahead(f, doc.published)}
     rows = []
-    for s in sentences:
-        if s.sentence_id not in n:
-            continue
-        may = pats["may"](s.text)
+    said = [s for s in sentences if s.sentence_id in n]
+    for s, may in zip(said, pats["may"].many([s.text for s in said])):
         ctype = next((t for t, rx in pats["types"]
                       if (f"type:{t}" in may and rx.search(s.text)) or (t == "planned" and s.sentence_id in ahead)),
                      "other")

@@ -222,24 +222,163 @@ def windows(text: str, size: int | None = None, overlap: int | None = None) -> l
     return out
 
 
+def prescan(texts: list[str], rs) -> list[list]:
+    """The prefilter's hits for each window of each sentence text, scanned in one batch (see
+    Prefilter.hits_many): what find_mentions(text, ..., scanned=) takes instead of scanning itself."""
+    wins = [[text[a:b] for a, b, _, _ in windows(text)] for text in map(_one_line, texts)]
+    flat = rule_prefilter(rs).pf.hits_many([w for ws in wins for w in ws])
+    out, k = [], 0
+    for ws in wins:
+        out.append(flat[k:k + len(ws)])
+        k += len(ws)
+    return out
+
+
+def _one_line(text: str) -> str:
+    return text.replace("\r", " ").replace("\n", " ")
+
+
 def find_mentions(text: str, rs, published: dt.date | None = None, trace: list | None = None,
-                  timeouts: list | None = None, kinds: frozenset | None = None) -> list[Mention]:
+                  timeouts: list | None = None, kinds: frozenset | None = None, scanned: list | None = None
+                  ) -> list[Mention]:
     """All mentions in one sentence's text; offsets index `text`. Sorted by start.
 
     `trace`, if given, receives (Mention, reason) for every candidate that was dropped;
     `timeouts` receives (rule id, None, seconds) for every rule that gave up on the text;
-    `kinds`, if given, limits the rules run to those kinds (a dateline needs dates only).
+    `kinds`, if given, limits the rules run to those kinds (a dateline needs dates only);
+    `scanned`, if given, is prescan's answer for this text (the prefilter's hits per window).
     A line break inside the sentence (hard-wrapped text) is read as a space, so "5 billion\ntenge"
     matches; offsets and mention texts still index the original. A sentence over WINDOW
     characters is matched window by window (see `windows`); what depends on the whole sentence
     (headline, vetoes, overlaps, the currency of bare amounts) is still decided over all of it.
     """
-    original, text = text, text.replace("\r", " ").replace("\n", " ")
-    headline = title_cased(text, minor_words(rs))
-    vetoes, cands, gave_up = [], [], set()
-    for ws, we, own_s, own_e in windows(text):
-        _match_window(text, original, ws, we, own_s, own_e, rs, published, headline, vetoes, cands, trace, timeouts,
-                      gave_up, kinds)
+    return find_mentions_many([text], rs, published, None if trace is None else [trace],
+                              None if timeouts is None else [timeouts], kinds,
+                              None if scanned is None else [scanned])[0]
+
+
+def find_mentions_many(texts: list[str], rs, published: dt.date | None = None, traces: list | None = None,
+                       timeouts: list | None = None, kinds: frozenset | None = None,
+                       scanned: list | None = None) -> list[list[Mention]]:
+    """[find_mentions(t, ...) for t in texts], the same mentions, traces and timeouts (`traces`,
+    `timeouts`, `scanned`: one per text), computed rule by rule over all the texts' windows
+    rather than text by text: a rule's compiled pattern is large, and one run after another
+    over many sentences finds it in the CPU's caches. Each rule's output on each window is kept
+    apart and put together in the order find_mentions would give it."""
+    pre = rule_prefilter(rs)
+    minor = minor_words(rs)
+    sents, wins = [], []
+    for original in texts:
+        text = _one_line(original)
+        sent = _Sentence(original, text, title_cased(text, minor), set())
+        for ws, we, own_s, own_e in windows(text):
+            window = text[ws:we] if (ws, we) != (0, len(text)) else text
+            sent.windows.append(_Window(sent, window, ws, own_s, own_e))
+        sents.append(sent)
+        wins += sent.windows
+    if scanned is not None:
+        hits = [h for per_text in scanned for h in per_text]
+    else:
+        hits = pre.pf.hits_many([w.window for w in wins])
+    todo: dict[int, list] = {}          # rule index → the windows it is a candidate in
+    for w, h in zip(wins, hits):
+        _plan(w, h, pre, rs, kinds, todo)
+    for i in sorted(todo):
+        for w in todo[i]:
+            if _required(w, i, rs.rules[i], pre):
+                _run(i, w, rs, published, traces, timeouts)
+    deferred: dict[int, list] = {}      # exclude rules, where something they could change was found
+    for w in wins:
+        if w.deferred:
+            found = {c.kind for _, out in w.outputs for c in out[1]}
+            around = bool(found & _READ_AROUND)
+            for k, i in enumerate(w.deferred):
+                if rs.rules[i].kind in found or (around and rs.rules[i].kind in _READ_AROUND):
+                    w.slot[i] = _AFTER + k              # after the others, in rule order
+                    deferred.setdefault(i, []).append(w)
+    for i in sorted(deferred):
+        for w in deferred[i]:
+            if _required(w, i, rs.rules[i], pre):
+                _run(i, w, rs, published, traces, timeouts)
+    return [_decide(s, rs, traces[j] if traces is not None else None, timeouts[j] if timeouts is not None else None)
+            for j, s in enumerate(sents)]
+
+
+@dataclass
+class _Sentence:
+    original: str
+    text: str
+    headline: bool
+    gave_up: set                         # rules that timed out on it: one report per rule and sentence
+    windows: list = field(default_factory=list)
+
+
+@dataclass
+class _Window:
+    sent: _Sentence
+    window: str
+    ws: int
+    own_s: int
+    own_e: int
+    sure: tuple = ()
+    present: dict = field(default_factory=dict)     # rules sharing a pre-check run it once per window
+    slot: dict = field(default_factory=dict)        # rule index → place of its output (find_mentions' order)
+    outputs: list = field(default_factory=list)     # per run: (vetoes, cands, trace, timeouts)
+    deferred: list = field(default_factory=list)
+
+
+def _plan(w: _Window, hits, pre, rs, kinds, todo: dict) -> None:
+    """Which rules run on window w, in rule order: ties settle the same way. In a sentence of one
+    window, an exclude rule runs only if there is something it could change (most sentences:
+    nothing): it is deferred until the other rules have run."""
+    whole = w.window is w.sent.text
+    w.sure = pre.pf.sure if pre.pf.sure_in(w.window) else ()    # which of the hits are matches
+    rules = rs.rules
+    for i in pre.candidates(hits, len(rules)):
+        rule = rules[i]
+        if (rule.needs_case and w.sent.headline) or rule.table or (kinds is not None and rule.kind not in kinds):
+            continue                 # table headers are read document-wide (pipeline/table_units.py)
+        if rule.requires is not None and pre.req[i] not in hits:
+            continue
+        if rule.exclude and whole:
+            w.deferred.append(i)
+            continue
+        w.slot[i] = len(w.slot)
+        todo.setdefault(i, []).append(w)
+
+
+def _required(w: _Window, i: int, rule, pre) -> bool:
+    """The rule's `requires` matches in the window (or it has none)."""
+    if rule.requires is None:
+        return True
+    key = (rule.requires.pattern, rule.requires.flags)
+    if key not in w.present:
+        w.present[key] = bool(w.sure and w.sure[pre.req[i]]) or rule.requires.search(w.window) is not None
+    return w.present[key]
+
+
+_AFTER = 1 << 30        # slots of deferred rules: after every other rule's
+
+
+def _run(i: int, w: _Window, rs, published, traces, timeouts) -> None:
+    """Rule i over window w; its output is kept in the window's slot for it."""
+    out = ([], [], [] if traces is not None else None, [] if timeouts is not None else None)
+    _run_rule(rs.rules[i], w.window, w.sent.original, w.ws, w.own_s, w.own_e, rs, published, out[0], out[1], out[2],
+              out[3], w.sent.gave_up)
+    w.outputs.append((w.slot[i], out))
+
+
+def _decide(sent: _Sentence, rs, trace, timeouts) -> list[Mention]:
+    """The sentence's mentions from what its rules found: vetoes, overlaps, bare amounts' currency."""
+    text, vetoes, cands = sent.text, [], []
+    for w in sent.windows:
+        for _, (v, c, t, to) in sorted(w.outputs, key=lambda o: o[0]):
+            vetoes += v
+            cands += c
+            if trace is not None:
+                trace += t
+            if timeouts is not None:
+                timeouts += to
     kept = []
     for c in cands:
         veto = next((v for v in vetoes if v[0] == c.kind and v[1] <= c.start and c.end <= v[2]), None)
@@ -265,43 +404,6 @@ def find_mentions(text: str, rs, published: dt.date | None = None, trace: list |
 # An exclude rule only vetoes mentions of its own kind; the spans it blanks out also change what
 # money and percent figures read around them (bare amounts' currency, qualifiers, minus signs).
 _READ_AROUND = {"money", "percent"}
-
-
-def _match_window(text, original, ws, we, own_s, own_e, rs, published, headline, vetoes, cands, trace, timeouts,
-                  gave_up, kinds=None) -> None:
-    """Every rule over text[ws:we]: the vetoes and candidates that start in [own_s, own_e), with
-    offsets into `text`, appended to `vetoes` and `cands`. In a sentence of one window, an
-    exclude rule runs only if there is something it could change (most sentences: nothing)."""
-    window = text[ws:we] if (ws, we) != (0, len(text)) else text
-    whole = window is text
-    present: dict = {}       # rules sharing a pre-check run it once per window
-    pre = rule_prefilter(rs)
-    hits = pre.pf.hits(window)    # which requires and rule patterns can match at all: one scan
-    sure = pre.pf.sure if pre.pf.sure_in(window) else ()    # and which of those hits are matches
-    rules, deferred = rs.rules, []
-    for i in pre.candidates(hits, len(rules)):       # in rule order: ties settle the same way
-        rule = rules[i]
-        if (rule.needs_case and headline) or rule.table or (kinds is not None and rule.kind not in kinds):
-            continue                 # table headers are read document-wide (pipeline/table_units.py)
-        if rule.requires is not None:
-            if pre.req[i] not in hits:
-                continue
-            key = (rule.requires.pattern, rule.requires.flags)
-            if key not in present:
-                present[key] = (sure and sure[pre.req[i]]) or rule.requires.search(window) is not None
-            if not present[key]:
-                continue
-        if rule.exclude and whole:
-            deferred.append(rule)
-            continue
-        _run_rule(rule, window, original, ws, own_s, own_e, rs, published, vetoes, cands, trace, timeouts, gave_up)
-    if deferred:
-        kinds = {c.kind for c in cands}
-        around = bool(kinds & _READ_AROUND)
-        for rule in deferred:
-            if rule.kind in kinds or (around and rule.kind in _READ_AROUND):
-                _run_rule(rule, window, original, ws, own_s, own_e, rs, published, vetoes, cands, trace, timeouts,
-                          gave_up)
 
 
 def _run_rule(rule, window, original, ws, own_s, own_e, rs, published, vetoes, cands, trace, timeouts,

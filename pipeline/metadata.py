@@ -116,9 +116,9 @@ def find_dateline(text: str, rs, lines: int = 12) -> dt.date | None:
     2021"), a place and a date ("ASTANA, 12 November 2023", also followed by an agency's credit:
     "АЛМАТЫ, 5 наурыз 2024 – Kazinform. Text..."), or the first line ending in ", <date>"
     (a title: "State of the Nation Address ..., September 1, 2023") gives the publication date."""
-    from .match import find_mentions  # the date rules read the line
+    from .match import find_mentions, prescan  # the date rules read the line
 
-    seen = 0
+    todo, seen = [], 0
     for line in text[:2000].splitlines():
         line = line.strip()
         if not line:
@@ -128,8 +128,10 @@ def find_dateline(text: str, rs, lines: int = 12) -> dt.date | None:
             break
         if not _DIGIT.search(line):
             continue             # a day to the calendar needs a number (a day, a year); most lines have none
-        body = line[_PREFIX.match(line).end():]
-        for m in find_mentions(body[:300], rs, None, kinds=_DATES):
+        todo.append((seen, line, line[_PREFIX.match(line).end():]))
+    scanned = prescan([body[:300] for _, _, body in todo], rs)       # the prefilter, in one batch
+    for (seen, line, body), hits in zip(todo, scanned):
+        for m in find_mentions(body[:300], rs, None, kinds=_DATES, scanned=hits):
             if m.kind != "date" or m.get("granularity") != "day" or not m.get("date_start"):
                 continue
             before = _TIME.sub("", body[:m.start]).strip(" ,.|-–—()")

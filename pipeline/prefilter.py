@@ -640,21 +640,30 @@ class _Hyperscan:
         return db
 
     def hits(self, text: str):
-        try:
-            data = text.translate(SPACES).encode("utf-8")
-        except UnicodeEncodeError:           # lone surrogates are not UTF-8: let every check run
-            return _EVERYTHING
-        found = set(self.always)
-        on_match = _collector(found)
+        return self.hits_many([text])[0]
+
+    def hits_many(self, texts: list[str]) -> list:
+        """hits() of each text, database by database over all of them: the databases are
+        megabytes, and scanning one over many texts in a row finds it in the CPU's caches
+        (a text at a time, between other work, costs several times more)."""
+        datas, found = [], []
+        for text in texts:
+            try:
+                datas.append(text.translate(SPACES).encode("utf-8"))
+                found.append(set(self.always))
+            except UnicodeEncodeError:       # lone surrogates are not UTF-8: let every check run
+                datas.append(None)
+                found.append(_EVERYTHING)
+        pairs = [(d, f) for d, f in zip(datas, found) if d is not None]
         for db in self.dbs:
-            db.scan(data, match_event_handler=on_match)
+            scan = db.scan
+            for data, f in pairs:
+                scan(data, match_event_handler=_on_match, context=f)
         return found
 
 
-def _collector(found: set):
-    def on_match(id_, start, end, flags, ctx):
-        found.add(id_)
-    return on_match
+def _on_match(id_, start, end, flags, found):
+    found.add(id_)
 
 
 class _RE2:
@@ -778,3 +787,8 @@ class Prefilter:
     def hits(self, text: str):
         """Indices of the checks that may match `text` (a set, or an object where every index is in)."""
         return self.engine.hits(text)
+
+    def hits_many(self, texts: list[str]) -> list:
+        """[self.hits(t) for t in texts], faster where the engine scans them in a batch."""
+        many = getattr(self.engine, "hits_many", None)
+        return many(texts) if many else [self.engine.hits(t) for t in texts]

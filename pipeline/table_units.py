@@ -31,9 +31,10 @@ def _patterns(rs) -> dict:
     return rs.cache["tables"]
 
 
-def header_unit(text: str, rs) -> tuple[float, str, str] | None:
-    """(multiplier, currency, rule id) a header line declares, or None if it is no table header."""
-    if not _patterns(rs)["header"].hits(text):
+def header_unit(text: str, rs, hits=None) -> tuple[float, str, str] | None:
+    """(multiplier, currency, rule id) a header line declares, or None if it is no table header.
+    `hits`: the header prefilter's answer for text, if scanned already."""
+    if not (_patterns(rs)["header"].hits(text) if hits is None else hits):
         return None
     for rule in rs.rules:
         if not rule.table or (rule.requires is not None and not rule.requires.search(text)):
@@ -52,10 +53,11 @@ def table_money(lines, found, rs) -> dict[int, list[Mention]]:
     between it and the previous one; `found`: the mentions already found per sentence.
     Returns the extra money mentions per sentence index (offsets into that sentence's text)."""
     pats, out, unit = _patterns(rs), {}, None
+    heads = pats["header"].hits_many([text for text, _ in lines])      # one batch scan
     for i, (text, gap) in enumerate(lines):
         if not text.strip() or _BLANK.search(gap) or (i and "\n" not in gap):
             unit = None                              # a blank line, or a sentence going on in a paragraph
-        head = header_unit(text, rs)
+        head = header_unit(text, rs, heads[i])
         if head:
             unit = head
             continue
@@ -91,11 +93,9 @@ def document_mentions(text: str, sentences, rs, published=None, traces=None, tim
     included. `sentences` have start_char, end_char and text; `traces`, if given, one list per
     sentence for find_mentions' trace; `timeouts`, if given, one list per sentence for the rules
     that gave up on it."""
-    from .match import find_mentions
+    from .match import find_mentions_many
 
-    found = [find_mentions(s.text, rs, published, trace=traces[i] if traces is not None else None,
-                           timeouts=timeouts[i] if timeouts is not None else None)
-             for i, s in enumerate(sentences)]
+    found = find_mentions_many([s.text for s in sentences], rs, published, traces, timeouts)
     if any(r.table for r in rs.rules):
         lines = [(s.text, text[sentences[i - 1].end_char:s.start_char] if i else "") for i, s in enumerate(sentences)]
         for i, extra in table_money(lines, found, rs).items():

@@ -103,6 +103,11 @@ def test_engine_answers_exactly_its_patterns(engine):
     assert pf.hits("US$ 5 usd") == {4}
     assert pf.hits("rose 5\u202f% and 3 Per\u00a0Cent") == {2, 3, 4}
     assert pf.hits("nothing") == {4}
+    # a batch gives each text's own answer, a lone surrogate (not UTF-8) letting every check run
+    texts = ["5 млрд ТЕНГЕ", "nothing", "x\ud800 USD", "US$ 5 USD"]
+    many = pf.hits_many(texts)
+    assert many[:2] == [{0, 4}, {4}] and many[3] == {1, 4}
+    assert all(k in many[2] for k in range(6))
 
 
 # ---------------------------------------------------------------- mutated sentences
