@@ -3,8 +3,9 @@ its claim spelled out (linked project, linked period, speaker, claim type, sente
 
 The analyst's questions ("how much money went to which project, in which year, said by whom")
 are then one filter and one groupby, with no joins. `repeat_of` marks a figure that restates an
-earlier one of the same document (a lead paragraph or headline repeating the body), so that
-sums can skip it.
+earlier one of the same document (a lead paragraph or headline repeating the body), and
+`part_of` a money figure that is part of an earlier one of its sentence ("481 billion tenge,
+including 62 billion this year"), so that sums can skip both.
 """
 from __future__ import annotations
 
@@ -28,8 +29,9 @@ CLAIM_KEY = ("kind", "value_min", "value_max", "unit", "project_key", "period_st
 _WORD = regex.compile(rf"\p{{L}}{{{REPEAT_MIN_LETTERS},}}")
 
 
-def facts_for(doc, sentences, figures: list[dict], links: list[dict], claims: list[dict]) -> list[dict]:
-    """The facts rows of one document, in figure order."""
+def facts_for(doc, sentences, figures: list[dict], links: list[dict], claims: list[dict], rs=None) -> list[dict]:
+    """The facts rows of one document, in figure order; `rs` (the rules) gives the words that open
+    an amount's parts (without it, part_of stays null)."""
     by_id = {f["figure_id"]: f for f in figures}
     project_of, period_of = {}, {}
     for link in links:
@@ -61,8 +63,43 @@ def facts_for(doc, sentences, figures: list[dict], links: list[dict], claims: li
         row["repeat_of"] = next((r["figure_id"] for r, ctx in same if len(ctx & context) >= REPEAT_SHARED), None)
         if row["repeat_of"] is None and len(same) < MAX_FIRSTS:   # a repeat points at the first statement,
             same.append((row, context))                          # never at a repeat
+        row["part_of"] = None
         rows.append(row)
+    if rs is not None:
+        _mark_parts(rows, sent_of, _part_cue(rs))
     return rows
+
+
+def _part_cue(rs):
+    if "part_cue" not in rs.cache:
+        rs.cache["part_cue"] = regex.compile(rf"(?<![\p{{L}}])(?:{rs.macros['PART_CUE']})(?![\p{{L}}])", regex.I)
+    return rs.cache["part_cue"]
+
+
+def _mark_parts(rows: list[dict], sent_of: dict, cue) -> None:
+    """part_of: a money figure after a part cue ("including", "в том числе") is part of the nearest
+    amount before that cue in its sentence, in the same unit and no smaller, when both fund the same
+    project (or both none): summed per project, the two would count one amount twice. Only money: a
+    percent after "including" is a share of something else, not a summand."""
+    by_sent: dict[int, list[dict]] = {}
+    for r in rows:
+        if r["kind"] == "money" and r["value_max"] is not None:
+            by_sent.setdefault(r["sentence_id"], []).append(r)
+    for sid, money in by_sent.items():
+        s = sent_of.get(sid)
+        if s is None or len(money) < 2:
+            continue
+        cues = [m.start() + s.start_char for m in cue.finditer(s.text)]
+        for k, part in enumerate(money):
+            opened = [c for c in cues if c < part["start_char"]]
+            if not opened:
+                continue
+            whole = next((w for w in reversed(money[:k]) if w["end_char"] <= opened[-1] and w["unit"] == part["unit"]
+                          and w["value_max"] >= part["value_max"]), None)
+            if whole is not None and whole["project_key"] != part["project_key"]:
+                continue     # the whole funds another project (or none): the part is that project's own sum
+            if whole is not None:
+                part["part_of"] = whole["part_of"] or whole["figure_id"]     # a part's part counts in the whole
 
 
 def _context(f: dict, s) -> set[str]:

@@ -62,6 +62,6 @@ def shift(rows, lo: int, doc_id: str) -> None:
     for fact in rows.facts:
         fact["start_char"] += lo
         fact["end_char"] += lo
-        for key in ("figure_id", "project_id", "repeat_of"):
+        for key in ("figure_id", "project_id", "repeat_of", "part_of"):
             if fact[key] is not None:
                 fact[key] = new_id[fact[key]]

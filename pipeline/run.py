@@ -163,7 +163,7 @@ def _match_rows(out: DocRows, doc: Document, sentences: list[Sentence], engine: 
         out.figures = sorted(out.figures + extra, key=lambda f: (f["start_char"], f["end_char"], f["kind"]))
     out.links = _stage("link", links_for, doc, sentences, out.figures, engine.rules)
     out.claims = _stage("claims", claims_for, doc, sentences, out.figures, engine.rules)
-    out.facts = _stage("facts", facts_for, doc, sentences, out.figures, out.links, out.claims)
+    out.facts = _stage("facts", facts_for, doc, sentences, out.figures, out.links, out.claims, engine.rules)
     out.errors = [timeout_row(doc, rule_id, sid, seconds) for rule_id, sid, seconds in timeouts]
     return out
 

@@ -47,7 +47,7 @@ SCHEMAS: dict[str, pa.Schema] = {
         ("end_char", I), ("value_min", F), ("value_max", F), ("unit", S), ("qualifier", S), ("project_id", S),
         ("project", S), ("project_key", S), ("period_start", D), ("period_end", D), ("period_granularity", S),
         ("speaker", S), ("claim_type", S), ("sentence", S), ("published", D), ("title", S), ("url", S),
-        ("language", S), ("repeat_of", S)]),
+        ("language", S), ("repeat_of", S), ("part_of", S)]),
 }
 ROW_GROUP = 20_000
 LONG_TEXT = 1_000_000        # characters

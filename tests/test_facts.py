@@ -107,3 +107,24 @@ def test_a_repeat_is_found_past_many_first_statements_of_its_claim():
     assert all(r["repeat_of"] is None for r in rows[:MAX_FIRSTS + 50])
     assert rows[-2]["repeat_of"] == rows[0]["figure_id"]      # the first statement is still compared with
     assert rows[-1]["repeat_of"] is None       # past MAX_FIRSTS statements of one claim, new ones are not kept
+
+
+def test_part_of_marks_an_amount_stated_as_part_of_an_earlier_one():
+    text = ("The region spent 40 billion tenge on roads, including 12 billion on bridges and 8 billion on lighting. "
+            "Of the new schools, 5 billion tenge went to Taraz and 7 billion tenge to Shu. "
+            "На жильё направят 1,1 трлн тенге, в том числе 300 млрд на аренду, из них 90 млрд тенге на кредиты. "
+            "The fund got 2 billion tenge, including $3 million from donors and 3 billion tenge more. "
+            "Growth was 5%, including 7% in industry. "
+            "The district got 9 billion tenge, including 4 billion tenge for the Koktal-Saran road.")
+    rows = _facts(text)
+    text_of = {r["figure_id"]: r["text"] for r in rows}
+    part_of = {r["text"]: text_of.get(r["part_of"]) for r in rows}
+    assert part_of == {
+        "40 billion tenge": None, "12 billion": "40 billion tenge", "8 billion": "40 billion tenge",
+        "5 billion tenge": None, "7 billion tenge": None,        # "Of the ..." opens the sentence: no whole before it
+        "1,1 трлн тенге": None, "300 млрд": "1,1 трлн тенге", "90 млрд тенге": "1,1 трлн тенге",   # a part's part
+        "2 billion tenge": None, "$3 million": None,              # another unit
+        "3 billion tenge": None,                                  # larger than the amount before the cue
+        "5%": None, "7%": None,                                   # percents are shares, not summands
+        "9 billion tenge": None, "4 billion tenge": None}         # the part funds a project the whole does not
+    assert [r["project"] for r in rows if r["text"] == "4 billion tenge"] == ["Koktal-Saran road"]

@@ -15,7 +15,7 @@ FIGURE = "002_b375e10d30cad7e7.txt:money:3556-3574"
 PROJECT_YEARS = [
     ("auyl-el besigi", 2022, 5.2e9),
     ("eco-hotel muztau", 2022, 1.5e9),
-    ("entrepreneurship support map until 2025", 2022, 543e9),
+    ("entrepreneurship support map until 2025", 2022, 481e9),      # the 62 billion "including" is a part
     ("program for the development of the former district centers of the region for 2021 2024", 2021, 43e9),
     ("semey airport", 2018, 10.7e9),
 ]
