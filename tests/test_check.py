@@ -88,13 +88,19 @@ def _reseal(out):
     (out / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
 
 
-def test_check_reports_linked_projects_and_figures_that_disappeared(seeds_out, tmp_path):
+def _without_links(seeds_out, tmp_path, relation):
+    """(seeds' output, its baseline, a copy of it without the links of `relation`, those links)."""
     out, b = _baseline(seeds_out, tmp_path)
     changed = tmp_path / "changed"
     shutil.copytree(out, changed)
     links = pq.read_table(changed / "links.parquet")
-    pq.write_table(links.filter(pa.array([r != "funds" for r in links.column("relation").to_pylist()])),
+    pq.write_table(links.filter(pa.array([r != relation for r in links.column("relation").to_pylist()])),
                    changed / "links.parquet")
+    return out, b, changed, links
+
+
+def test_check_reports_linked_projects_and_figures_that_disappeared(seeds_out, tmp_path):
+    out, b, changed, links = _without_links(seeds_out, tmp_path, "funds")
     figs = pq.read_table(changed / "figures.parquet")
     pq.write_table(figs.filter(pa.array([t != "16 billion tenge" for t in figs.column("text").to_pylist()])),
                    changed / "figures.parquet")
@@ -115,12 +121,7 @@ def test_check_reports_linked_projects_and_figures_that_disappeared(seeds_out, t
 
 
 def test_check_reports_dated_figures_that_lost_their_date(seeds_out, tmp_path):
-    out, b = _baseline(seeds_out, tmp_path)
-    changed = tmp_path / "changed"
-    shutil.copytree(out, changed)
-    links = pq.read_table(changed / "links.parquet")
-    pq.write_table(links.filter(pa.array([r != "dated" for r in links.column("relation").to_pylist()])),
-                   changed / "links.parquet")
+    out, b, changed, links = _without_links(seeds_out, tmp_path, "dated")
     _reseal(changed)
     r = runner.invoke(app, ["check", str(changed), "--baseline", str(b)])
     links = links.to_pandas()
