@@ -261,14 +261,23 @@ def speakers(doc, sentences, rs, wanted=None) -> dict[int, str | None]:
     set of sentence ids), only those sentences are answered, and no paragraph after the last."""
     pats = _patterns(rs)
     text = doc.text
-    counts: Counter = Counter(m.group(0) for m in pats["surname"].finditer(text))
     words = set(_CAPITALIZED.findall(text))
-    roles: dict[str, str] = {}          # title → the surname first written right after it
-    for key in ("role_name_ru", "role_name"):
-        for m in pats[key].finditer(text):
-            surname = _nominative(_surname(m.group("name"), pats), words)
-            if surname:
-                roles.setdefault(rs.lookup("role", m.group("role")), surname)
+    whole: dict = {}                    # read off the whole text, the first time a paragraph needs them
+
+    def counts() -> Counter:            # surname → times written
+        if "counts" not in whole:
+            whole["counts"] = Counter(m.group(0) for m in pats["surname"].finditer(text))
+        return whole["counts"]
+
+    def roles() -> dict[str, str]:      # title → the surname first written right after it
+        if "roles" not in whole:
+            whole["roles"] = {}
+            for key in ("role_name_ru", "role_name"):
+                for m in pats[key].finditer(text):
+                    surname = _nominative(_surname(m.group("name"), pats), words)
+                    if surname:
+                        whole["roles"].setdefault(rs.lookup("role", m.group("role")), surname)
+        return whole["roles"]
     lines = [ln for ln in text[:600].splitlines() if ln.strip()]
     signer = None
     if lines and pats["address"].search(lines[0]):
@@ -296,13 +305,13 @@ def speakers(doc, sentences, rs, wanted=None) -> dict[int, str | None]:
             for m in pats[key].finditer(ptext):
                 name = m.group("name")      # "Сатыбалдының айтуынша": the word before it is a name
                 who = _surname(name, pats) or (name.split()[-1] if key == "according_after" else None) or who
-        if who is None and counts and "role" in may:
+        if who is None and "role" in may and counts():
             role = pats["role"].search(ptext)
             if role:
                 word = role.group("role") or role.group("role2")
                 title = rs.lookup("role", word)
                 # SPEC: a Russian/Kazakh title is the person named as holding it, else nobody
-                who = roles.get(title) or (None if _CYRILLIC.match(word) else counts.most_common(1)[0][0])
+                who = roles().get(title) or (None if _CYRILLIC.match(word) else counts().most_common(1)[0][0])
         if who is None and "quote_back" in may and pats["quote_back"].search(ptext):   # '..." - he said.': the quote is the last speaker's
             who = last
         who = _nominative(who, words)

@@ -166,6 +166,7 @@ class RulePrefilter:
     req: list
     pat: list
     by_pat: dict = field(default_factory=dict)
+    implied: list = field(default_factory=list)     # implied[i]: rule i's pattern holds its `requires`
 
     def candidates(self, hits, n: int):
         """The indices, in rule order, of the rules whose own pattern may match (all n where the
@@ -190,8 +191,62 @@ def rule_prefilter(rs, engine: str | None = None) -> RulePrefilter:
     by_pat: dict = {}
     for i, k in enumerate(pat):
         by_pat.setdefault(k, []).append(i)
-    rs.cache["prefilter"] = pre = RulePrefilter(Prefilter([rx for _, rx in checks.values()], engine), req, pat, by_pat)
+    implied = [r.requires is not None and holds(r.regex, r.requires) for r in rs.rules]
+    rs.cache["prefilter"] = pre = RulePrefilter(Prefilter([rx for _, rx in checks.values()], engine), req, pat, by_pat,
+                                                implied)
     return pre
+
+
+def holds(rx, part) -> bool:
+    """Does every match of `rx` contain a match of `part` (so `part.search` must succeed wherever rx
+    matches)? True where `part`'s pattern is one group that stands in rx's top-level sequence,
+    neither optional nor in an alternative, with the same flags ("{AMOUNT}{SP}*{CURRENCY_AFTER}"
+    holds "{CURRENCY_AFTER}"): a rule whose `requires` it holds need not search for it first
+    (where it is absent, the rule's pattern cannot match either)."""
+    p, q = rx.pattern, part.pattern
+    if rx.flags != part.flags or rx.flags & regex.X or _INLINE_FLAGS.match(p):
+        return False
+    bars, groups, unclosed = _layout(p)
+    _, q_groups, _ = _layout(q)
+    if bars or unclosed or q_groups.get(0) != len(q) - 1:
+        return False
+    a = p.find(q)
+    while a >= 0:
+        b = a + len(q)
+        outside = not any(o < a < c for o, c in groups.items())
+        if outside and groups.get(a) == b - 1 and not _OPTIONAL.match(p, b):
+            return True
+        a = p.find(q, a + 1)
+    return False
+
+
+_INLINE_FLAGS = regex.compile(r"\(\?[a-zA-Z]+\)")
+_OPTIONAL = regex.compile(r"[?*]|\{0|\{,")
+
+
+def _layout(p: str) -> tuple[list, dict, list]:
+    """(top-level `|` offsets, group open offset → close offset, unclosed opens) of a pattern."""
+    bars, groups, stack, i, n = [], {}, [], 0, len(p)
+    while i < n:
+        c = p[i]
+        if c == "\\":
+            i += 2
+            continue
+        if c == "[":                 # a class: to its closing bracket
+            j = i + 1 + p.startswith("^", i + 1)
+            j += p.startswith("]", j)
+            while j < n and p[j] != "]":
+                j += 2 if p[j] == "\\" else 1
+            i = j + 1
+            continue
+        if c == "(":
+            stack.append(i)
+        elif c == ")" and stack:
+            groups[stack.pop()] = i
+        elif c == "|" and not stack:
+            bars.append(i)
+        i += 1
+    return bars, groups, stack
 
 
 WINDOW = 4000           # characters: a longer "sentence" (a hostile line, a table without stops) is
@@ -349,8 +404,8 @@ def _plan(w: _Window, hits, pre, rs, kinds, todo: dict) -> None:
 
 def _required(w: _Window, i: int, rule, pre) -> bool:
     """The rule's `requires` matches in the window (or it has none)."""
-    if rule.requires is None:
-        return True
+    if rule.requires is None or (pre.implied[i] and len(w.window) <= TIMED_ABOVE):
+        return True                  # (a long window still checks: the rule may give up on it, unsaid)
     key = (rule.requires.pattern, rule.requires.flags)
     if key not in w.present:
         w.present[key] = bool(w.sure and w.sure[pre.req[i]]) or rule.requires.search(w.window) is not None

@@ -33,6 +33,12 @@ WHITESPACE = "\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f \x85\xa0\u1680" + "".join(map(chr, 
 # (tests/test_prefilter.py checks over the BMP that no other character needs this.)
 ODD_CASE = {"ı": "i", "İ": "i"}
 SPACES = str.maketrans({**{c: " " for c in WHITESPACE}, **ODD_CASE})
+_TRANSLATED = regex.compile("[" + regex.escape("".join(c for c in WHITESPACE if c != " ") + "".join(ODD_CASE)) + "]")
+
+
+def _scanned(text: str) -> bytes:
+    """The bytes scanned for text (translate is slow on Cyrillic: only where it changes something)."""
+    return (text.translate(SPACES) if _TRANSLATED.search(text) else text).encode("utf-8")
 # Classes (\p{L}, \d, \w) are written out exactly up to U+07FF (Latin, Greek, Cyrillic, ...) and
 # widened to "any character" above: a superset whose automaton is small, where full Unicode
 # tables under case folding take seconds to compile.
@@ -649,7 +655,7 @@ class _Hyperscan:
         datas, found = [], []
         for text in texts:
             try:
-                datas.append(text.translate(SPACES).encode("utf-8"))
+                datas.append(_scanned(text))
                 found.append(set(self.always))
             except UnicodeEncodeError:       # lone surrogates are not UTF-8: let every check run
                 datas.append(None)
@@ -693,7 +699,7 @@ class _RE2:
 
     def hits(self, text: str):
         try:
-            data = text.translate(SPACES).encode("utf-8")
+            data = _scanned(text)
         except UnicodeEncodeError:
             return _EVERYTHING
         found = set(self.always)

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from conftest import ROOT, SHARED
 from kzx import prefilter
 from kzx.config import Settings
-from kzx.match import find_mentions, rule_prefilter
+from kzx.match import find_mentions, holds, rule_prefilter
 from kzx.prefilter import Prefilter, relax
 from kzx.rules import load_rules
 from kzx.run import extract
@@ -241,3 +241,23 @@ def test_verbose_patterns_lose_their_layout():
 ])
 def test_exact_checks(pattern, verbose, is_exact):
     assert prefilter.exact(pattern, verbose) is is_exact
+
+
+@pytest.mark.parametrize("pattern,part,held", [
+    (r"a(?:x|y)+b", r"(?:x|y)", True),
+    (r"\((?:x|y)", r"(?:x|y)", True),          # an escaped bracket opens no group
+    (r"a(?:x|y)?b", r"(?:x|y)", False),         # optional
+    (r"[(](?:x|y){0,2}", r"(?:x|y)", False),
+    (r"a|(?:x|y)b", r"(?:x|y)", False),         # in one alternative only
+    (r"a(?=(?:x|y))", r"(?:x|y)", False),       # inside a group (here a lookahead): not read
+    (r"a(?:x|y)b", r"x|y", False),              # the part is not one group
+])
+def test_a_pattern_holds_its_part(pattern, part, held):
+    assert holds(regex.compile(pattern), regex.compile(part)) is held
+    assert not holds(regex.compile(pattern, regex.I), regex.compile(part))     # other flags: other language
+
+
+def test_rules_whose_pattern_holds_their_requires_skip_its_search():
+    pre = rule_prefilter(RS)
+    implied = {r.id for r, yes in zip(RS.rules, pre.implied) if yes}
+    assert "money.amount_currency_after" in implied and "count.number_noun" not in implied
