@@ -37,6 +37,32 @@ def test_lists_hand_on_the_type_word(rules, text, names):
 
 
 @pytest.mark.parametrize("text,names", [
+    # the head's dash opens the list in every style; each member's own dash comes after it
+    ("The region plans five corridors – Atyrau – Aktobe, Oral – Samara and Kostanay – Troitsk.",
+     ["Atyrau – Aktobe", "Oral – Samara", "Kostanay – Troitsk"]),
+    ("The region plans five corridors—Atyrau—Aktobe, Oral—Samara and Kostanay—Troitsk.",
+     ["Atyrau—Aktobe", "Oral—Samara", "Kostanay—Troitsk"]),
+    ("The region plans five corridors - Atyrau - Aktobe, Oral - Samara and Kostanay - Troitsk.",
+     ["Atyrau - Aktobe", "Oral - Samara", "Kostanay - Troitsk"]),
+    ("The region plans five corridors \ufffd Atyrau \ufffd Aktobe, Oral \ufffd Samara and Kostanay \ufffd Troitsk.",
+     ["Atyrau \ufffd Aktobe", "Oral \ufffd Samara", "Kostanay \ufffd Troitsk"]),
+    # no count, semicolons, a mixed join and a hyphenated place as a member's first place
+    ("Work resumed on the sections – Ust-Kamenogorsk – Ridder; Semey—Kainar; and Ayagoz-Taskesken.",
+     ["Ust-Kamenogorsk – Ridder", "Semey—Kainar", "Ayagoz-Taskesken"]),
+    # a dash before a lower-case word closes the list
+    ("Both roads – Taraz – Karatau and Shu – Merke – will be widened.", ["Taraz – Karatau", "Shu – Merke"]),
+    ("Компания построит три коридора – Актобе – Атырау, Уральск – Самара и Костанай – Троицк.",
+     ["Актобе – Атырау", "Уральск – Самара", "Костанай – Троицк"]),
+    ("Ремонтируют участки\ufffdСемей\ufffdКайнар; Аягоз\ufffdТаскескен.", ["Семей\ufffdКайнар", "Аягоз\ufffdТаскескен"]),
+    # a dash after a type word before a person or a plain place opens no list
+    ("The new road – Kassym-Jomart Tokayev said – will serve farmers.", []),
+    ("На трассе – Кассым-Жомарт Токаев и министры.", []),
+])
+def test_lists_opened_by_a_dash_after_the_type_word(rules, text, names):
+    assert _projects(text, rules) == names
+
+
+@pytest.mark.parametrize("text,names", [
     # guests' home towns are places, not routes: no type word in the sentence
     ("Guests came from cities such as Ust-Kamenogorsk, Nur-Sultan and Petropavlovsk.", []),
     ("Kassym-Jomart Tokayev and Alikhan Smailov met on Monday.", []),
