@@ -108,6 +108,7 @@ _AGENCY = regex.compile(r"^\s*[-–—]\s*(?:\p{Lu}[\p{L}\p{N}-]*|«[^»]{1,25}�
 
 
 _DIGIT = regex.compile(r"\d")
+_CREDIT = regex.compile(r"[-–—]\s*(?:\p{Lu}|«)")      # where an _AGENCY credit can start
 _DATES = frozenset({"date"})
 
 
@@ -128,7 +129,10 @@ def find_dateline(text: str, rs, lines: int = 12) -> dt.date | None:
             break
         if not _DIGIT.search(line):
             continue             # a day to the calendar needs a number (a day, a year); most lines have none
-        todo.append((seen, line, line[_PREFIX.match(line).end():]))
+        body = line[_PREFIX.match(line).end():]
+        if seen > 1 and len(line) > 60 and not _CREDIT.search(body):
+            continue             # too long to be a date line, and no agency's credit a date could lead to
+        todo.append((seen, line, body))
     scanned = prescan([body[:300] for _, _, body in todo], rs)       # the prefilter, in one batch
     for (seen, line, body), hits in zip(todo, scanned):
         for m in find_mentions(body[:300], rs, None, kinds=_DATES, scanned=hits):
