@@ -627,10 +627,36 @@ _MOJIBAKE_CHARS = re.compile("[\x80-\u04ff\u2020-\u2022\u2044\u20a7\u2122\u2126\
                              "\u2500-\u259f\u25ca\ufb01\ufb02]")
 
 
+def _mojibake_pairs() -> re.Pattern:
+    """A UTF-8 sequence read in a single-byte code page leaves its lead byte's character right before
+    its first continuation byte's: for each code page, a class of the characters of bytes C2-F4
+    followed by one of bytes 80-BF (a byte the page leaves undefined read as Latin-1 or U+FFFD).
+    Real text rarely holds such a pair (English with curly quotes, dashes and accents, never), so
+    ftfy's whole-text look is skipped there; Russian holds some ("а»"), and keeps it."""
+    def chars(enc: str, lo: int, hi: int) -> set[str]:
+        out = {"\ufffd"}
+        for b in range(lo, hi + 1):
+            try:
+                out.add(bytes([b]).decode(enc))
+            except UnicodeDecodeError:
+                out.add(chr(b))
+        return out
+
+    def cls(cs: set[str]) -> str:
+        return "[" + "".join(re.escape(c) for c in sorted(cs)) + "]"
+    alts = [cls(chars(enc, 0xC2, 0xF4)) + cls(chars(enc, 0x80, 0xBF)) for enc in MOJIBAKE_PAGES]
+    return re.compile("|".join(alts + ["[ÂÃ] "]))     # "Â\xa0", "Ã\xa0" (à) whose no-break space became a space
+
+
+MOJIBAKE_PAGES = ("latin-1", "cp1252", "cp1251", "cp437", "mac_roman")
+_MOJIBAKE_PAIR = _mojibake_pairs()
+
+
 def repair_mojibake(text: str) -> tuple[str, int]:
     """UTF-8 that was read as cp1251, cp1252 or Latin-1 (once or twice: "â€“", "Ã©", "РњРёРЅ")
     repaired line by line with ftfy; returns the text and the number of lines changed."""
-    if text.isascii() or not _MOJIBAKE_CHARS.search(text) or not ftfy.is_bad(text):
+    if (text.isascii() or not _MOJIBAKE_CHARS.search(text) or not _MOJIBAKE_PAIR.search(text)
+            or not ftfy.is_bad(text)):
         return text, 0
     lines = text.split("\n")
     changed = 0
