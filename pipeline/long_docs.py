@@ -14,6 +14,7 @@ from __future__ import annotations
 import dataclasses
 from typing import Iterable, Iterator
 
+from .match import figure_id
 from .segment import Sentence
 
 LONG_CHARS = 2_000_000          # longer documents are analysed in parts
@@ -52,7 +53,7 @@ def shift(rows, lo: int, doc_id: str) -> None:
     for f in rows.figures:
         f["start_char"] += lo
         f["end_char"] += lo
-        old, f["figure_id"] = f["figure_id"], f"{doc_id}:{f['kind']}:{f['start_char']}-{f['end_char']}"
+        old, f["figure_id"] = f["figure_id"], figure_id(doc_id, f["kind"], f["start_char"], f["end_char"])
         new_id[old] = f["figure_id"]
     for s in rows.sentences:
         s["start_char"] += lo

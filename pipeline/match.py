@@ -22,6 +22,12 @@ from .normalize.projects import minor_words, normalize_project
 from .prefilter import Prefilter
 
 FIELDS = ("value_min", "value_max", "unit", "qualifier", "date_start", "date_end", "granularity", "name")
+
+
+def figure_id(doc_id: str, kind: str, start: int, end: int) -> str:
+    """A figure's id: its document, kind and span (links and facts refer to figures by it)."""
+    return f"{doc_id}:{kind}:{start}-{end}"
+
 SEPARATE = {"project"}   # kinds whose spans may hold mentions of other kinds
 # SPEC's kinds win an overlap with the extra kinds (count, quantity, ...) whatever the lengths:
 # "US$1.2bn was" must not become the count "1.2bn was". A bare amount (no currency yet) is not

@@ -25,6 +25,7 @@ import bisect
 
 import regex
 
+from .match import figure_id
 from .normalize.projects import minor_words, normalize_project
 
 ACRONYM_REACH = 1000      # characters after a project's name in which its "(ACRONYM)" may stand
@@ -142,7 +143,7 @@ def more_projects(doc, sentences, figures: list[dict], rs) -> list[dict]:
             return
         taken.add(s, e)
         fields = normalize_project(text[s:e], rs)
-        new.append({"figure_id": f"{doc.doc_id}:project:{s}-{e}", "doc_id": doc.doc_id,
+        new.append({"figure_id": figure_id(doc.doc_id, "project", s, e), "doc_id": doc.doc_id,
                     "sentence_id": sent.sentence_id, "kind": "project", "text": text[s:e], "start_char": s,
                     "end_char": e, "value_min": None, "value_max": None, "unit": None, "qualifier": None,
                     "date_start": None, "date_end": None, "granularity": None, "rule": rule, "note": None,

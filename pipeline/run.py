@@ -22,7 +22,7 @@ from .errors import InputError, KzxError, UsageError
 from .facts import facts_for
 from .ingest import Document, Skip, Source, Walk, clean_document, discover, read_source, safe_str
 from .link import claims_for, links_for
-from .match import FIELDS, rule_prefilter
+from .match import FIELDS, figure_id, rule_prefilter
 from .projects_doc import more_projects
 from .metadata import MetadataIndex, find_dateline
 from .rules import RuleSet, load_rules
@@ -65,11 +65,12 @@ def error_row(e: InputError) -> dict:
     return {"path": safe_str(e.path), "stage": e.stage, "error": e.error, "message": safe_str(e.detail)}
 
 
-def failure_row(doc: Document, stage: str, e: BaseException) -> dict:
-    """A document that a stage could not finish: recorded, and the batch goes on."""
+def failure_row(doc: Document, stage: str, e: BaseException, where: str = "") -> dict:
+    """A document (or, `where`, a part of it) that a stage could not finish: recorded, and the
+    batch goes on."""
     msg = str(e)[:500] or type(e).__name__
     return {"path": safe_str(doc.path), "stage": stage, "error": type(e).__name__,
-            "message": safe_str(f"{doc.doc_id}: {msg}")}
+            "message": safe_str(f"{doc.doc_id}: {where}{msg}")}
 
 
 def document_row(doc: Document) -> dict:
@@ -100,7 +101,7 @@ def figure_rows(doc: Document, sent: Sentence, mentions) -> list[dict]:
     rows = []
     for m in mentions:
         start, end = sent.start_char + m.start, sent.start_char + m.end
-        row = {"figure_id": f"{doc.doc_id}:{m.kind}:{start}-{end}", "doc_id": doc.doc_id,
+        row = {"figure_id": figure_id(doc.doc_id, m.kind, start, end), "doc_id": doc.doc_id,
                "sentence_id": sent.sentence_id, "kind": m.kind, "text": m.text, "start_char": start,
                "end_char": end, "rule": m.rule, "note": m.note}
         row.update({k: m.fields.get(k) for k in FIELDS})
@@ -200,10 +201,8 @@ def analyze_in_parts(doc: Document, engine: Engine) -> Iterator[DocRows]:
         try:
             rows = _match_rows(DocRows({}, part=True), part, local, engine)
         except StageFailed as e:
-            row = failure_row(doc, e.stage, e.error)
-            row["message"] = safe_str(f"{doc.doc_id}: characters {lo}-{lo + len(part.text)} not analysed: "
-                                      + row["message"][len(doc.doc_id) + 2:])
-            yield DocRows({}, part=True, errors=[row])
+            where = f"characters {lo}-{lo + len(part.text)} not analysed: "
+            yield DocRows({}, part=True, errors=[failure_row(doc, e.stage, e.error, where)])
             continue
         long_docs.shift(rows, lo, doc.doc_id)
         yield rows
@@ -403,10 +402,11 @@ def _run_parallel(ts, items, settings, meta, do_match, engine, summary, tables, 
     """extract -j N: files in worker processes, in input order; a long file is read by the parent
     meanwhile (a worker would send all of its rows back at once). The metadata rows used."""
     used: set = set()
-    results = _parallel([i for i in items if not _long_file(i)], settings, meta, do_match, engine)
+    long = {id(i) for i in items if _long_file(i)}
+    results = _parallel([i for i in items if id(i) not in long], settings, meta, do_match, engine)
     try:
         for item in _progress(items, len(items), progress):
-            if _long_file(item):
+            if id(item) in long:
                 _add(ts, iter_source(item, settings, engine, meta, do_match), summary, tables)
             else:
                 rows_list, u = next(results)
