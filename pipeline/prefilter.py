@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import json
 import os
 import tempfile
 import unicodedata
@@ -760,21 +761,51 @@ def chosen_engine() -> str:
     return have[0]
 
 
+def _relax_check(text: str, flags: int) -> tuple[str | None, bool]:
+    """(relaxed pattern or None: always may match, is it exact) of one check."""
+    try:
+        return relax(text, bool(flags & regex.VERBOSE), bool(flags & regex.IGNORECASE)), exact(text, bool(flags & regex.VERBOSE))
+    except (Unrelaxable, ValueError, KeyError):
+        return None, False
+
+
+@functools.lru_cache(maxsize=None)
+def _relaxer_key() -> str:
+    """All that decides what relax() and exact() give besides the patterns: this module's own code
+    (no version number to forget to raise), and the `regex` module and Unicode tables that _property
+    and _narrow read."""
+    code = Path(__file__).read_bytes()
+    return hashlib.sha256(b"\0".join([code, regex.__version__.encode(), unicodedata.unidata_version.encode()])).hexdigest()
+
+
+def relaxed_checks(checks: list[tuple[str, int]]) -> tuple[list[str | None], list[bool]]:
+    """(relaxed patterns, exact flags) of (pattern, flags) checks: relaxing ~200 rule patterns costs
+    half a CPU-second at every start, so the answer is kept in the disk cache beside the Hyperscan
+    databases, keyed by the checks and _relaxer_key(); a missing, damaged or foreign file is
+    computed again (and rewritten)."""
+    key = hashlib.sha256(repr((_relaxer_key(), checks)).encode()).hexdigest()
+    path = _cache_dir() / "prefilter" / f"{key[:24]}.relaxed.json"
+    try:
+        data = json.loads(path.read_bytes())
+        relaxed, is_exact = data["relaxed"], data["exact"]
+        if (data["key"] == key and len(relaxed) == len(is_exact) == len(checks)
+                and all(r is None or isinstance(r, str) for r in relaxed) and all(isinstance(e, bool) for e in is_exact)):
+            return relaxed, is_exact
+    except Exception:  # noqa: BLE001 - no cache or a damaged one: computed again
+        pass
+    pairs = [_relax_check(text, flags) for text, flags in checks]
+    relaxed, is_exact = [r for r, _ in pairs], [e for _, e in pairs]
+    _atomic_write(path, json.dumps({"key": key, "relaxed": relaxed, "exact": is_exact}).encode())
+    return relaxed, is_exact
+
+
 class Prefilter:
     """Checks (compiled `regex` patterns, or pattern strings) → one scan per text naming those that may match."""
 
     def __init__(self, patterns: list, engine: str | None = None):
-        self.relaxed: list[str | None] = []
-        syntax_exact = []
-        for pat in patterns:
-            flags, text = getattr(pat, "flags", 0), getattr(pat, "pattern", pat)
-            try:
-                self.relaxed.append(relax(text, bool(flags & regex.VERBOSE), bool(flags & regex.IGNORECASE)))
-                syntax_exact.append(exact(text, bool(flags & regex.VERBOSE)))
-            except (Unrelaxable, ValueError, KeyError):
-                self.relaxed.append(None)       # always may match
-                syntax_exact.append(False)
         self.engine_name = engine or chosen_engine()
+        checks = [(getattr(pat, "pattern", pat), int(getattr(pat, "flags", 0))) for pat in patterns]
+        self.relaxed, syntax_exact = relaxed_checks(checks)
         cls = {"hyperscan": _Hyperscan, "re2": _RE2}.get(self.engine_name, _All)
         self.engine = cls(self.relaxed)
         # sure[k]: a hit on check k means the pattern matches (in text without ı/İ: see `sure_in`)
