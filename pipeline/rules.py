@@ -17,6 +17,7 @@ import regex
 import yaml
 
 from .errors import RuleError
+from .lazy_regex import compile_rule_pattern, save as save_compiled
 from .probes import probes
 
 KINDS = {"money", "percent", "date", "project", "quantity", "count", "multiplier", "duration"}
@@ -32,7 +33,7 @@ class Rule:
     id: str
     kind: str
     pattern: str                  # as written, with {MACROS}
-    regex: regex.Pattern
+    regex: regex.Pattern          # or a LazyPattern (pipeline/lazy_regex.py): compiled at first use
     source: str                   # file it came from
     priority: int = 0
     exclude: bool = False         # a match of an exclude rule removes overlapping matches of its kind
@@ -177,6 +178,7 @@ def load_rules(rules_dir: Path | None = None, check_time: bool = True) -> RuleSe
         other[path.stem] = {k: v for k, v in data.items() if k != "rules"}
         for i, spec in enumerate(data["rules"]):
             rules.append(_make_rule(path, i, spec, expand, seen))
+    save_compiled()                  # the patterns seen to compile: compiled at first use next time
     expanded = {name: expand(f"{{{name}}}", root / "macros.yaml", None) for name in macros}
     if check_time:                   # the shipped rules too: they pass the check user rules must pass
         check_rule_times(rules, root)
@@ -357,13 +359,13 @@ def _make_rule(path: Path, i: int, spec, expand, seen: dict) -> Rule:
             raise RuleError(path, rid, f"unknown flag {fl!r}")
         flags |= FLAG_BITS[fl]
     try:
-        compiled = regex.compile(expand(pattern, path, rid), flags | regex.V0)
+        compiled = compile_rule_pattern(expand(pattern, path, rid), flags | regex.V0)
     except regex.error as e:
         raise RuleError(path, rid, f"pattern does not compile: {e}")
     requires = None
     if spec.get("requires"):
         try:
-            requires = regex.compile(expand(str(spec["requires"]), path, rid), flags)
+            requires = compile_rule_pattern(expand(str(spec["requires"]), path, rid), flags)
         except regex.error as e:
             raise RuleError(path, rid, f"`requires` does not compile: {e}")
     examples = spec.get("examples") or []
