@@ -16,6 +16,7 @@ from pathlib import Path
 import regex
 import yaml
 
+from .alternation import alternation
 from .errors import RuleError
 from .lazy_regex import compile_rule_pattern, save as save_compiled
 from .probes import probes
@@ -131,27 +132,6 @@ def _expanded_size(root) -> int:
             stack.append((node, True))
             stack.extend((k, False) for k in kids if id(k) not in size)
     return size[id(root)]
-
-
-_SEP = regex.compile(r"(\s*[-‐–—]\s*|\s+)(?=\S)")
-
-
-def _alias_regex(alias: str) -> str:
-    """'Auyl - El besigi' → words joined by any space or dash style, so spellings match alike."""
-    parts = _SEP.split(alias.strip())
-    out = []
-    for i, part in enumerate(parts):
-        if i % 2:
-            out.append(r"(?:\s*[-‐–—]\s*|\s+)" if regex.search(r"[-‐–—]", part) else r"\s+")
-        else:
-            out.append(regex.escape(part))
-    return "".join(out)
-
-
-def alternation(aliases) -> str:
-    """Aliases → one regex alternation, longest first so 'US dollars' beats 'dollars'."""
-    uniq = sorted({a for a in aliases}, key=lambda a: (-len(a), a))
-    return "(?:" + "|".join(_alias_regex(a) for a in uniq) + ")"
 
 
 def load_rules(rules_dir: Path | None = None, check_time: bool = True) -> RuleSet:
