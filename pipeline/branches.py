@@ -1,0 +1,87 @@
+"""A rule pattern's top-level alternatives ("A|B|C"), run one by one and merged.
+
+The `regex` module skips quickly to the places where a pattern can start only when it knows
+which characters it can start with. Alternatives that start in different ways (a lookbehind
+and a word list, a capital, "^") leave the whole pattern with no such set, so it is tried at
+every position; each alternative alone usually has one ("\\p{Lu}...") and skips. `finditer`
+runs the alternatives apart and merges their matches into exactly the matches of the whole
+pattern: the leftmost match, where several start at one position the first alternative's (in
+the pattern's order, as the whole pattern tries them), then on from its end.
+"""
+from __future__ import annotations
+
+import regex
+
+_GLOBAL_FLAGS = regex.compile(r"\(\?[a-zA-Z]+\)")
+# Back references, conditionals and recursion name groups by number or refer across
+# alternatives, and \G is where a search began: read apart, they would mean something else.
+_ACROSS = regex.compile(r"\\[1-9]|\\g<|\\G|\(\?P=|\(\?P>|\(\?\(|\(\?R\)|\(\?[0-9&+-]")
+
+
+def layout(p: str) -> tuple[list, dict, list]:
+    """(top-level `|` offsets, group open offset → close offset, unclosed opens) of a pattern."""
+    bars, groups, stack, i, n = [], {}, [], 0, len(p)
+    while i < n:
+        c = p[i]
+        if c == "\\":
+            i += 2
+            continue
+        if c == "[":                 # a class: to its closing bracket
+            j = i + 1 + p.startswith("^", i + 1)
+            j += p.startswith("]", j)
+            while j < n and p[j] != "]":
+                j += 2 if p[j] == "\\" else 1
+            i = j + 1
+            continue
+        if c == "(":
+            stack.append(i)
+        elif c == ")" and stack:
+            groups[stack.pop()] = i
+        elif c == "|" and not stack:
+            bars.append(i)
+        i += 1
+    return bars, groups, stack
+
+
+def split(pattern: str, flags: int) -> list[str] | None:
+    """The pattern's top-level alternatives, each a pattern of its own (with the pattern's leading
+    flags), or None: one alternative, or something that would read differently apart."""
+    m = _GLOBAL_FLAGS.match(pattern)
+    lead = m.group(0) if m else ""
+    body = pattern[len(lead):]
+    if _ACROSS.search(body) or _GLOBAL_FLAGS.search(body):   # a global flag further on rules them all
+        return None
+    verbose = bool(flags & regex.VERBOSE) or "x" in lead
+    if verbose and "#" in body:
+        return None                  # a comment may hold a "|" or a parenthesis
+    bars, _, unclosed = layout(body)
+    if not bars or unclosed:
+        return None
+    cuts = [-1] + bars + [len(body)]
+    parts = [body[a + 1:b] for a, b in zip(cuts, cuts[1:])]
+    if any(not (p.strip() if verbose else p) for p in parts):
+        return None                  # an empty alternative matches nothing at every position
+    return [lead + p for p in parts]
+
+
+def finditer(whole, parts: list, text: str, **kw) -> list:
+    """list(whole.finditer(text, **kw)), found by `whole`'s alternatives `parts` (in its order).
+    A branch's first match at or after a position stays its first match there until the position
+    passes its start, so each branch searches again only then."""
+    nxt = [p.search(text, 0, **kw) for p in parts]
+    out = []
+    while True:
+        best = None
+        for k, m in enumerate(nxt):
+            if m is not None and (best is None or m.start() < nxt[best].start()):
+                best = k
+        if best is None:
+            return out
+        m = nxt[best]
+        if m.end() == m.start():     # what follows an empty match is the whole pattern's to decide
+            return list(whole.finditer(text, **kw))
+        out.append(m)
+        pos = m.end()
+        for k, mk in enumerate(nxt):
+            if mk is not None and mk.start() < pos:
+                nxt[k] = parts[k].search(text, pos, **kw)
