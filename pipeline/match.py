@@ -21,7 +21,7 @@ from .normalize.money import amounts, normalize_money
 from .normalize.percent import normalize_percent
 from .normalize.projects import minor_words, normalize_project
 from .branches import finditer as branches_finditer, layout, split
-from .lazy_regex import compile_rule_pattern
+from .lazy_regex import compile_rule_pattern, save as save_compiled
 from .prefilter import Prefilter
 
 FIELDS = ("value_min", "value_max", "unit", "qualifier", "date_start", "date_end", "granularity", "name")
@@ -494,8 +494,9 @@ class _Apart:
     them apart pays. Both ways find the same matches; which is faster depends on the pattern (apart,
     each alternative may have a start the `regex` module skips to, which the whole pattern lacks:
     "the Map ..."-excluding rules of five alternatives run in a quarter of the time; two that both
-    start with a digit lose a little). So the rule's first TRIAL windows run both ways, timed, and
-    the alternatives are kept only if they took under 80% of the whole pattern's time."""
+    start with a digit lose a little). So the rule's first TRIAL windows run both ways, timed (but
+    the first, which compiles them), and the alternatives are kept only if they took under 80% of
+    the whole pattern's time."""
     TRIAL = 16
 
     def __init__(self, parts):
@@ -506,8 +507,9 @@ class _Apart:
         matches = list(whole.finditer(window, **timed))
         t1 = time.perf_counter()
         branches_finditer(whole, self.parts, window, **timed)
-        self.whole_s += t1 - t0
-        self.apart_s += time.perf_counter() - t1
+        if self.tried:               # the first run compiles the patterns (pipeline/lazy_regex.py): not timed
+            self.whole_s += t1 - t0
+            self.apart_s += time.perf_counter() - t1
         self.tried += 1
         if self.tried == self.TRIAL and self.apart_s > 0.8 * self.whole_s:
             self.parts = None
@@ -520,6 +522,7 @@ def _apart(rule, rs) -> _Apart | None:
     if rule.id not in cache:
         alts = split(rule.regex.pattern, rule.regex.flags)
         cache[rule.id] = alts and _Apart([compile_rule_pattern(a, rule.regex.flags) for a in alts])
+        save_compiled()              # so that next time they too compile only when used
     return cache[rule.id]
 
 
