@@ -1,0 +1,95 @@
+"""Russian/Kazakh against English: words per CPU-second of `kzx extract`, printed (never asserted).
+
+usage: python benchmarks/languages.py [--words 200000] [--runs 3]
+
+Issue #12 asks Russian and Kazakh text to run within 20% of English's words per second. Words per
+second depend on how dense a text is in figures (each figure is matched, normalized, linked and
+written), so the languages are compared on documents of a like kind: ../shared/corpus/en2 (English
+excerpts rich in figures and projects) against ../shared/corpus/ru (Russian and Kazakh excerpts).
+Each is copied into a temporary folder (never into the repository) as many times as it takes to
+reach --words words, so start-up weighs the same in both; each is extracted in a fresh process and
+timed in CPU-seconds (user + sys, the best of --runs runs: the machine is shared), whole and after
+start-up (the CPU of extracting one sentence, subtracted). The same is
+printed for data/raw and for bench.py's generated ru/kk corpus, with figures per 1,000 words, so
+what density does to words per second is seen beside it.
+"""
+import argparse
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+import pyarrow.parquet as pq
+
+ROOT = Path(__file__).resolve().parent.parent
+SHARED = ROOT.parent / "shared" / "corpus"
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from bench import ru_corpus  # noqa: E402
+
+
+def words_of(folder: Path) -> int:
+    return sum(len(p.read_text(encoding="utf-8", errors="replace").split()) for p in folder.iterdir() if p.is_file())
+
+
+def copies(src: Path, dst: Path, words: int) -> Path:
+    """src's files copied into dst until they hold about `words` words (at least once)."""
+    n = max(1, round(words / max(1, words_of(src))))
+    dst.mkdir(parents=True)
+    for i in range(n):
+        for f in sorted(p for p in src.iterdir() if p.is_file()):
+            shutil.copy(f, dst / f"{i:04d}_{f.name}")
+    return dst
+
+
+def extract_cpu(src: Path, out: Path) -> float:
+    """CPU-seconds (user + sys) of `kzx extract src -o out` in a fresh process."""
+    shutil.rmtree(out, ignore_errors=True)
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    subprocess.run([sys.executable, "-m", "kzx", "extract", str(src), "-o", str(out)], check=True,
+                   capture_output=True)
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+
+
+def measure(name: str, src: Path, tmp: Path, runs: int, start: float) -> float:
+    """Print the corpus's figures; return its words per CPU-second after start-up (`start` CPU-s)."""
+    out = tmp / "out"
+    cpu = min(extract_cpu(src, out) for _ in range(runs))
+    words, figures = words_of(src), pq.read_metadata(out / "figures.parquet").num_rows
+    after = max(cpu - start, 1e-9)
+    print(f"{name:28s} {words:8,d} words {1000 * figures / words:6.1f} figures/1,000 words {cpu:7.2f} CPU-s "
+          f"{words / cpu:8,.0f} words/CPU-s; after start-up {words / after:8,.0f} words, {figures / after:6,.0f} figures/CPU-s")
+    return words / max(cpu - start, 1e-9)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--words", type=int, default=200_000, help="words per corpus (copies of its documents)")
+    ap.add_argument("--runs", type=int, default=3, help="runs per corpus; the fastest counts")
+    a = ap.parse_args()
+    with tempfile.TemporaryDirectory() as t:
+        tmp = Path(t)
+        one = tmp / "one"
+        one.mkdir()
+        (one / "a.txt").write_text("In 2023, 5 billion tenge was spent.", encoding="utf-8")
+        start = min(extract_cpu(one, tmp / "one_out") for _ in range(a.runs))
+        print(f"start-up (one sentence): {start:.2f} CPU-s")
+        rates = {}
+        if (SHARED / "en2").is_dir() and (SHARED / "ru").is_dir():
+            rates["en2"] = measure("../shared/corpus/en2", copies(SHARED / "en2", tmp / "en2", a.words), tmp, a.runs, start)
+            rates["ru"] = measure("../shared/corpus/ru", copies(SHARED / "ru", tmp / "ru", a.words), tmp, a.runs, start)
+        else:
+            print("../shared/corpus/en2 and ru are not here: the like-for-like figure is not measured")
+        rates["raw"] = measure("data/raw", copies(ROOT / "data" / "raw", tmp / "raw", a.words), tmp, a.runs, start)
+        gen = ru_corpus(tmp / "gen_once", 40)
+        rates["gen"] = measure("generated ru/kk (bench.py)", copies(gen, tmp / "gen", a.words), tmp, a.runs, start)
+        if "ru" in rates:
+            print(f"Russian/Kazakh ÷ English after start-up, documents of a like kind (ru ÷ en2): {rates['ru'] / rates['en2']:.2f}")
+        print(f"generated ru/kk ÷ data/raw after start-up: {rates['gen'] / rates['raw']:.2f}")
+
+
+if __name__ == "__main__":
+    main()
