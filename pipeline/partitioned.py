@@ -20,8 +20,8 @@ import time
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import fsspec
 import pyarrow as pa
 import pyarrow.parquet as pq
 
@@ -32,6 +32,9 @@ from .run import (ALL_TABLES, Engine, Summary, _add, _manifest, check_output_fol
                   iter_source, metadata_error_rows, rules_label)
 from .write import JOURNAL, MANIFEST, SCHEMAS, OutLock, buffer_full, crash_point, recover, writer_options
 
+if TYPE_CHECKING:
+    import fsspec
+
 DEFAULT_PARTITION_BYTES = 64 * 1024 * 1024   # a partition's input; its rows stay well inside a worker's memory
 
 
@@ -40,6 +43,7 @@ def is_url(p) -> bool:
 
 
 def out_fs(out) -> tuple[fsspec.AbstractFileSystem, str]:
+    import fsspec                     # here, not at import: a local `kzx extract` never needs it
     fs, path = fsspec.core.url_to_fs(str(out))
     return fs, path.rstrip("/")
 
@@ -48,6 +52,7 @@ def out_fs(out) -> tuple[fsspec.AbstractFileSystem, str]:
 def discover_all(settings: Settings) -> list[Source | InputError | Skip]:
     """Local inputs through the local walk (one walk: doc ids stay unique across inputs), URLs through
     fsspec. kzx's own output is never an input."""
+    import fsspec
     out_fs_, out_path = out_fs(settings.out)
     local = [i for i in settings.inputs if not is_url(i)]
     items: list = list(discover(local, discovery_walk(settings))) if local else []
@@ -70,6 +75,7 @@ def discover_all(settings: Settings) -> list[Source | InputError | Skip]:
 
 def _inside(src: Source, fs, out_path: str) -> bool:
     """Is this input under OUT (the same filesystem, below OUT's path)?"""
+    import fsspec
     src_fs, p = (fsspec.filesystem("file"), str(src.path)) if src.fs is None else fsspec.core.url_to_fs(str(src.path))
     if type(src_fs) is not type(fs):
         return False
