@@ -569,7 +569,12 @@ class _Hyperscan:
     """Checks spread over a few databases by a hash of their pattern, each compiled once and cached
     on disk by its patterns' digest: a changed rule recompiles one bucket, not all."""
     name = "hyperscan"
-    BUCKETS = 8
+    # Every database is one scan call per text: measured on the shipped rules (data/raw x20 as
+    # 12,360 sentences, 2026-12-01), 8 buckets scanned in 0.38-0.41 CPU-s, 2 in 0.28-0.30, 1 in
+    # 0.28; compiling all from cold cost 133, 148 and 134 CPU-s (a few large patterns dominate).
+    # 2 keeps nearly all of one database's speed while a changed rule recompiles half the checks,
+    # not all of them (~70 CPU-s on average, where 8 buckets recompiled an eighth, ~17).
+    BUCKETS = 2
     MAX_PATTERN = 15_000      # Hyperscan refuses longer expressions (16,000 characters)
     VERSION = 7               # of how a bucket is built: part of its cache key
 
