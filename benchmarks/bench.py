@@ -5,8 +5,8 @@ usage: python benchmarks/bench.py [--copies 200] [--quick] [--compare DIR]
 All speeds are words per CPU-second (the machine is shared: wall time says more about the
 neighbours than about kzx), each next to a floor measured in the same run: spaCy's blank English
 tokenizer over the same texts. Printed:
-- kzx end to end (`extract`: start-up, ingest, every stage, Parquet) over N copies of data/raw,
-  1 worker and 2 workers (for 2: the busiest process's CPU, i.e. the run's time on 2 free cores),
+- kzx end to end (`extract` in a fresh process: imports, start-up, ingest, every stage, Parquet)
+  over N copies of data/raw, 1 worker and 2 workers (for 2: the busiest process's CPU, i.e. the run's time on 2 free cores),
   the floor, kzx ÷ floor, and 2 workers ÷ 1 worker;
 - peak RSS of a fresh process extracting 1×, 10× and 100× data/raw (memory must stay flat);
 - the share of CPU per stage (an instrumented pass over the same documents);
@@ -113,29 +113,47 @@ def floor(src: Path) -> float:
 
 
 def kzx(src: Path, workers: int, out: Path, metadata=None) -> tuple[float, int]:
-    """kzx extract end to end → (words per CPU-second, words); for several workers the CPU is the
+    """kzx extract end to end in a fresh process (imports, start-up, every stage, Parquet, as the
+    command line runs it) → (words per CPU-second, words); for several workers the CPU is the
     busiest process's (parent or worker), i.e. what the run takes on that many free cores."""
-    cpus = getattr(kzx_run, "WORKER_CPU", {})   # pid → CPU, where the runner reports it
-    cpus.clear()
-    self0 = time.process_time()
-    kids0 = resource.getrusage(resource.RUSAGE_CHILDREN)
-    s = kzx_run.extract(Settings(inputs=(src,), out=out, workers=workers, metadata=metadata))
-    parent = time.process_time() - self0
+    args = [sys.executable, __file__, "--extract-child", str(src), str(out), str(workers), str(metadata or "")]
+    parent, children, words = map(float, subprocess.run(args, capture_output=True, text=True, check=True)
+                                  .stdout.split()[-3:])
     if workers == 1:
-        return s.words / parent, s.words
-    kids = resource.getrusage(resource.RUSAGE_CHILDREN)
-    children = (kids.ru_utime - kids0.ru_utime) + (kids.ru_stime - kids0.ru_stime)
+        return words / parent, int(words)
     total = parent + children
-    busiest = max([parent] + (list(cpus.values()) or [children / workers]))
+    busiest = max(parent, children / workers)
     print(f"    ({workers} workers: {total:.1f} CPU-s in all, busiest process {busiest:.1f} s)")
-    return s.words / busiest, s.words
+    return words / busiest, int(words)
+
+
+def kzx_cpu(src: Path, workers: int, out: Path) -> float:
+    """CPU-seconds of kzx(): the whole fresh process with 1 worker."""
+    rate, words = kzx(src, workers, out)
+    return words / rate
+
+
+def _extract_child(src: str, out: str, workers: str, metadata: str) -> None:
+    """The extract of kzx(): prints this process's CPU since it started (so its imports too), its
+    workers' CPU, and the words read."""
+    s = kzx_run.extract(Settings(inputs=(Path(src),), out=Path(out), workers=int(workers),
+                                 metadata=Path(metadata) if metadata else None))
+    kids = resource.getrusage(resource.RUSAGE_CHILDREN)
+    self_ = resource.getrusage(resource.RUSAGE_SELF)
+    print(self_.ru_utime + self_.ru_stime, kids.ru_utime + kids.ru_stime, s.words)
 
 
 def stages(src: Path) -> dict:
-    """CPU per stage over the documents of src (one instrumented pass, 1 worker)."""
+    """CPU per stage over the documents of src (one instrumented pass, 1 worker), the stages as
+    run.py's _match_rows calls them; rows go into a TableSet that is committed, as in a run, so
+    its Parquet writing (most of it at the last flush and the commit) is counted."""
+    from kzx.projects_doc import more_projects
+    from kzx.run import DocRows, Summary
+
     engine = kzx_run.Engine.build(Settings())
     took = dict.fromkeys(("ingest", "dateline", "tokenize + split", "figures (rules)", "links, claims, facts",
                           "rows + Parquet"), 0.0)
+    summary = Summary()
     with tempfile.TemporaryDirectory() as tmp:
         ts = TableSet(Path(tmp), kzx_run.ALL_TABLES)
         for item in discover([src]):
@@ -148,23 +166,25 @@ def stages(src: Path) -> dict:
                 t1 = time.process_time()
                 sents = kzx_run.tokenize_doc(doc, engine)
                 t2 = time.process_time()
-                per_sentence = kzx_run.document_mentions(doc.text, sents, engine.rules, doc.published)
-                figs = [f for s, ms in zip(sents, per_sentence) for f in kzx_run.figure_rows(doc, s, ms)]
+                rows = DocRows(kzx_run.document_row(doc))
+                rows.sentences = [kzx_run.sentence_row(doc.doc_id, s) for s in sents]
+                figs = kzx_run._figures(doc, sents, engine, [])
+                extra = more_projects(doc, sents, figs, engine.rules)
+                if extra:
+                    figs = sorted(figs + extra, key=lambda f: (f["start_char"], f["end_char"], f["kind"]))
                 t3 = time.process_time()
-                links, claims = links_for(doc, sents, figs, engine.rules), claims_for(doc, sents, figs, engine.rules)
-                kzx_run.facts_for(doc, sents, figs, links, claims)
+                rows.figures = figs
+                rows.links = links_for(doc, sents, figs, engine.rules)
+                rows.claims = claims_for(doc, sents, figs, engine.rules)
+                rows.facts = kzx_run.facts_for(doc, sents, figs, rows.links, rows.claims, engine.rules)
                 t4 = time.process_time()
-                ts.add("documents", [kzx_run.document_row(doc)])
-                ts.add("sentences", [kzx_run.sentence_row(doc.doc_id, s) for s in sents])
-                ts.add("figures", figs)
-                ts.add("links", links)
-                ts.add("claims", claims)
+                kzx_run._add(ts, [rows], summary, kzx_run.ALL_TABLES)
                 t5 = time.process_time()
                 for key, a, b in (("dateline", t0, t1), ("tokenize + split", t1, t2), ("figures (rules)", t2, t3),
                                   ("links, claims, facts", t3, t4), ("rows + Parquet", t4, t5)):
                     took[key] += b - a
         t = time.process_time()
-        ts.abort()
+        ts.commit({"bench": "stages"})
         took["rows + Parquet"] += time.process_time() - t
     total = sum(took.values())
     return {k: v / total for k, v in took.items()}
@@ -184,19 +204,21 @@ def _rss_child(copies: int) -> None:
     print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
 
 
-def speed_block(name: str, src: Path, tmp: Path, two: bool = True, metadata=None) -> float:
-    """Print kzx's and the floor's words per CPU-second over src; return kzx ÷ floor."""
+def speed_block(name: str, src: Path, tmp: Path, two: bool = True, metadata=None) -> tuple[float, float, float]:
+    """Print kzx's and the floor's words per CPU-second over src; return (kzx ÷ floor, kzx's CPU-s
+    with 1 worker, the floor)."""
     fl = floor(src)
     one, words = kzx(src, 1, tmp / f"{name}_out1", metadata)
     print(f"{name}: {words:,} words")
     print(f"  kzx, 1 worker        {one:12,.0f} words/CPU-s")
     print(f"  spaCy blank (floor)  {fl:12,.0f} words/CPU-s")
     print(f"  kzx / floor          {one / fl:12.3f}")
+    print(f"  kzx, 1 worker        {words / one:12.2f} CPU-s in all")
     if two:
         two_w, _ = kzx(src, 2, tmp / f"{name}_out2", metadata)
         print(f"  kzx, 2 workers       {two_w:12,.0f} words/CPU-s of the busiest process")
         print(f"  2 workers / 1        {two_w / one:12.2f}")
-    return one / fl
+    return one / fl, words / one, fl
 
 
 def main() -> None:
@@ -207,9 +229,13 @@ def main() -> None:
                     help="also measure the documents in DIR (e.g. Russian/Kazakh texts) and print their "
                          "kzx / floor as a ratio to data/raw's, measured in the same run")
     ap.add_argument("--rss-child", type=int, help=argparse.SUPPRESS)
+    ap.add_argument("--extract-child", nargs=4, help=argparse.SUPPRESS)
     a = ap.parse_args()
     if a.rss_child is not None:
         _rss_child(a.rss_child)
+        return
+    if a.extract_child:
+        _extract_child(*a.extract_child)
         return
     copies = 20 if a.quick else a.copies
     t = time.process_time()
@@ -217,8 +243,16 @@ def main() -> None:
     print(f"start-up: imports {T_IMPORT:.2f} CPU-s, Engine.build {time.process_time() - t:.2f} CPU-s")
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
+        raw1 = copies_of_raw(tmp / "raw1", 1)
+        cpu1 = min(kzx_cpu(raw1, 1, tmp / f"raw1_out{i}") for i in range(3))
         src = copies_of_raw(tmp / "raw", copies)
-        base = speed_block(f"data/raw x{copies}", src, tmp)
+        base, cpu_n, fl = speed_block(f"data/raw x{copies}", src, tmp)
+        if copies > 1:             # start-up apart: what a run costs per copy once it is going
+            per_copy = (cpu_n - cpu1) / (copies - 1)
+            rate = words_in(raw1)[0] / per_copy
+            print(f"  a fresh `extract` of data/raw x1: {cpu1:.2f} CPU-s (best of 3); each further copy "
+                  f"{per_copy:.3f} CPU-s, so start-up and first uses ~{cpu1 - per_copy:.2f} CPU-s;")
+            print(f"  without start-up        {rate:12,.0f} words/CPU-s, ÷ floor {rate / fl:.3f}")
         print("  CPU per stage: " + ", ".join(f"{k} {v:.0%}" for k, v in stages(src).items()))
         ru = ru_corpus(tmp / "ru", 40 if a.quick else 400)
         speed_block("generated ru/kk corpus", ru, tmp)
@@ -233,7 +267,7 @@ def main() -> None:
             for i in range(n):
                 for f in sorted(f for f in a.compare.iterdir() if f.is_file()):
                     shutil.copy(f, cmp_dir / f"{i:04d}_{f.name}")
-            other = speed_block(f"{a.compare} x{n}", cmp_dir, tmp, two=False)
+            other, *_ = speed_block(f"{a.compare} x{n}", cmp_dir, tmp, two=False)
             print(f"  (kzx / floor) {a.compare.name} / data/raw = {other / base:.2f}")
     sizes = (1, 10) if a.quick else (1, 10, 100)
     rss = {n: peak_rss(n) for n in sizes}
