@@ -12,8 +12,10 @@ from __future__ import annotations
 
 import hashlib
 import json
+import threading
 
 import regex
+import regex._main as _regex_main
 
 _KNOWN: dict[str, int] | None = None       # key → the compiled pattern's .flags
 _NEW: set = set()                          # keys added since the file was read
@@ -32,7 +34,7 @@ class LazyPattern:
         if name.startswith("__") or "_given" not in d:
             raise AttributeError(name)
         if "_rx" not in d:
-            d["_rx"] = regex.compile(d["pattern"], d["_given"])
+            d["_rx"] = compile_cached(d["pattern"], d["_given"])
         value = getattr(d["_rx"], name)
         d[name] = value
         return value
@@ -86,7 +88,7 @@ def compile_rule_pattern(pattern: str, flags: int = 0):
     known, key = _known(), _key(pattern, flags)
     if key in known:
         return LazyPattern(pattern, flags, known[key])
-    rx = regex.compile(pattern, flags)
+    rx = compile_cached(pattern, flags)
     known[key] = rx.flags
     _NEW.add(key)
     return rx
@@ -107,3 +109,73 @@ def forget() -> None:
     global _KNOWN
     _KNOWN = None
     _NEW.clear()
+
+
+# ---------------------------------------------------------------- the parse, cached
+# Most of regex.compile is Python (parse, optimise, code generation) ending in one call of the C
+# compiler, _regex.compile(pattern, flags, code, ...), with plain data: a 15,000-character rule
+# takes ~0.1 CPU-s to parse and a few ms to rebuild from that data. compile_cached keeps that data
+# of each pattern on disk (JSON), keyed by the regex version, its default V0/V1, flags and text;
+# the file carries its own sha256, so a damaged one is compiled again, never used. Where the C
+# entry point is not what this expects, patterns compile as regex.compile does.
+_CAPTURE = threading.Lock()
+_C = getattr(_regex_main, "_regex", None)
+_FLAG = type(regex.I)
+
+
+def _code_file(pattern: str, flags: int):
+    from .prefilter import _cache_dir
+    key = hashlib.sha256(f"{regex.__version__}|{regex.DEFAULT_VERSION}|{int(flags)}\0{pattern}".encode()).hexdigest()
+    return _cache_dir() / "regex-code" / f"{key[:32]}.json"
+
+
+def _ints(xs) -> bool:
+    return isinstance(xs, list) and all(type(x) is int for x in xs)
+
+
+def _args(data, pattern: str):
+    """The C compiler's arguments from their JSON form, or None where anything is not as written."""
+    p, flags, code, group_index, index_group, req_offset, req_chars, req_flags, group_count = data
+    if (p != pattern or not _ints([flags, req_offset, req_flags, group_count]) or not _ints(code)
+            or not (req_chars is None or _ints(req_chars))
+            or not all(type(k) is str and type(v) is int for k, v in group_index)
+            or not all(type(k) is int and type(v) is str for k, v in index_group)):
+        return None
+    return (pattern, _FLAG(flags), code, dict(group_index), dict(index_group), {}, [], req_offset,
+            None if req_chars is None else tuple(req_chars), req_flags, group_count)
+
+
+def compile_cached(pattern: str, flags: int = 0):
+    """regex.compile(pattern, flags), its C compiler's arguments from the disk cache when there."""
+    if not callable(getattr(_C, "compile", None)):
+        return regex.compile(pattern, flags)
+    path = _code_file(pattern, flags)
+    try:
+        blob = path.read_bytes()
+        digest, body = blob[:64], blob[64:]
+        if hashlib.sha256(body).hexdigest().encode() == digest:
+            args = _args(json.loads(body), pattern)
+            if args is not None:
+                return _C.compile(*args)
+    except Exception:  # noqa: BLE001 - none cached, or damaged: compiled below
+        pass
+    seen = []
+    with _CAPTURE:                          # one capture at a time; other threads' compiles pass through
+        real = _C.compile
+
+        def capture(*args):
+            if args and args[0] is pattern:
+                seen.append(args)
+            return real(*args)
+        _C.compile = capture
+        try:
+            rx = regex.compile(pattern, flags, cache_pattern=False)    # (a cached one would not reach _C)
+        finally:
+            _C.compile = real
+    if len(seen) == 1 and len(seen[0]) == 11 and not seen[0][5] and not seen[0][6]:   # no named lists
+        p, fl, code, gi, ig, _, _, req_offset, req_chars, req_flags, count = seen[0]
+        body = json.dumps([p, int(fl), code, list(gi.items()), list(ig.items()), req_offset,
+                           None if req_chars is None else list(req_chars), req_flags, count]).encode()
+        from .prefilter import _atomic_write
+        _atomic_write(path, hashlib.sha256(body).hexdigest().encode() + body)
+    return rx

@@ -1,6 +1,7 @@
 """Rule patterns compiled at first use (pipeline/lazy_regex.py): deferred only when seen to compile
 with this regex version, and then the same pattern in every respect; a bad pattern is refused at
 once; a damaged, foreign or missing list compiles everything again."""
+import hashlib
 import json
 import pickle
 
@@ -123,3 +124,73 @@ def test_a_bad_rule_pattern_is_refused_with_the_list_warm(cache, tmp_path):
                                    "  examples: [{text: 5 tenge}]\n", encoding="utf-8")
     with pytest.raises(RuleError, match="does not compile"):
         load_rules(rules, check_time=False)
+
+
+# ---------------------------------------------------------------- the parse, cached
+def _no_compiling(monkeypatch):
+    def refuse(*a, **k):
+        raise AssertionError("compiled although cached")
+    monkeypatch.setattr(regex, "compile", refuse)
+
+
+def _same(a, b, texts):
+    assert (a.pattern, a.flags, a.groupindex, a.groups) == (b.pattern, b.flags, b.groupindex, b.groups)
+    for t in texts:
+        assert [(m.span(), m.groupdict()) for m in a.finditer(t)] == [(m.span(), m.groupdict()) for m in b.finditer(t)]
+
+
+def test_a_cached_parse_gives_the_same_pattern_without_parsing(cache, monkeypatch):
+    first = lazy_regex.compile_cached(PAT, regex.I)
+    (path,) = (cache.parent / "regex-code").glob("*.json")
+    written = path.read_bytes()
+    _no_compiling(monkeypatch)
+    again = lazy_regex.compile_cached(PAT, regex.I)
+    _same(first, again, ["5 млн and 12 BN, 7 bn", "nothing", "1bn2bn"])
+    assert path.read_bytes() == written
+    assert isinstance(again.flags, int) and again.flags == first.flags
+
+
+def test_another_text_flag_or_regex_version_is_parsed_again(cache, monkeypatch):
+    lazy_regex.compile_cached(PAT, regex.I)
+    calls = []
+    real = regex.compile
+    monkeypatch.setattr(regex, "compile", lambda *a, **k: calls.append(a) or real(*a, **k))
+    assert lazy_regex.compile_cached(PAT, 0).search("5 BN") is None       # case matters now
+    assert lazy_regex.compile_cached(PAT.replace("bn", "bx"), regex.I).search("5 BX").group(0) == "5 BX"
+    monkeypatch.setattr(regex, "__version__", "0.0.1")
+    lazy_regex.compile_cached(PAT, regex.I)
+    assert len(calls) == 3 and len(list((cache.parent / "regex-code").glob("*.json"))) == 4
+
+
+@pytest.mark.parametrize("damage", [
+    lambda b: b[:len(b) // 2],
+    lambda b: b"",
+    lambda b: b[:64] + b[64:].replace(b"bn", b"bx"),                      # the body changed: digest fails
+    lambda b: (lambda body: hashlib.sha256(body).hexdigest().encode() + body)(   # a well-formed file of
+        json.dumps(["another pattern"] + json.loads(b[64:])[1:]).encode()),       # another pattern
+    lambda b: (lambda body: hashlib.sha256(body).hexdigest().encode() + body)(
+        json.dumps(json.loads(b[64:])[:2] + [["1"]] + json.loads(b[64:])[3:]).encode()),   # code not ints
+])
+def test_a_damaged_parse_file_is_parsed_again_and_rewritten(cache, damage):
+    first = lazy_regex.compile_cached(PAT, regex.I)
+    (path,) = (cache.parent / "regex-code").glob("*.json")
+    good = path.read_bytes()
+    path.write_bytes(damage(good))
+    _same(first, lazy_regex.compile_cached(PAT, regex.I), ["5 млн and 12 BN, 7 bn"])
+    assert path.read_bytes() == good
+
+
+def test_every_shipped_pattern_is_the_same_from_its_cached_parse(cache, monkeypatch):
+    rs = load_rules(ROOT / "rules", check_time=False)
+    todo = []
+    for rule in rs.rules:
+        texts = [e["text"] for e in rule.examples] + list(rule.negative)
+        todo += [(rx, texts) for rx in (rule.regex, rule.requires) if rx is not None]
+    flags = [rx.flags & ~regex.U for rx, _ in todo]            # as given, plus inline and version flags
+    fresh = [regex.compile(rx.pattern, f, cache_pattern=False) for (rx, _), f in zip(todo, flags)]
+    for (rx, _), f in zip(todo, flags):
+        lazy_regex.compile_cached(rx.pattern, f)
+    _no_compiling(monkeypatch)
+    for (rx, texts), f, a in zip(todo, flags, fresh):
+        _same(a, lazy_regex.compile_cached(rx.pattern, f), texts)
+    assert len(todo) > 200
