@@ -201,9 +201,16 @@ def rule_prefilter(rs, engine: str | None = None) -> RulePrefilter:
     for i, k in enumerate(pat):
         by_pat.setdefault(k, []).append(i)
     implied = [r.requires is not None and holds(r.regex, r.requires) for r in rs.rules]
-    rs.cache["prefilter"] = pre = RulePrefilter(Prefilter([rx for _, rx in checks.values()], engine), req, pat, by_pat,
-                                                implied)
+    # the prefilter reads each pattern with its lexicon lists plain, not as tries: the same language
+    scan = [_Scanned(rs.plain_form(rx.pattern), rx.flags) for _, rx in checks.values()]
+    rs.cache["prefilter"] = pre = RulePrefilter(Prefilter(scan, engine), req, pat, by_pat, implied)
     return pre
+
+
+@dataclass(frozen=True)
+class _Scanned:
+    pattern: str
+    flags: int
 
 
 def holds(rx, part) -> bool:

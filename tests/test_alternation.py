@@ -87,3 +87,22 @@ _ALPHABET = "aAbBıIiİßs -–"
        st.lists(st.text(_ALPHABET + "x5", max_size=12), min_size=1, max_size=5))
 def test_any_aliases_match_as_the_plain_alternation(aliases, texts):
     assert same(aliases, texts) == []
+
+
+def test_the_prefilter_reads_each_pattern_with_its_lists_plain(monkeypatch):
+    # RuleSet.plain_form turns the tries back into plain lists: exactly the pattern a plain
+    # expansion of the macros gives (what Hyperscan compiles several times faster)
+    import kzx.rules
+    from kzx.match import rule_prefilter
+
+    rs = load_rules()
+    monkeypatch.setattr(kzx.rules, "alternation", plain_alternation)
+    plain = load_rules()
+    assert len(rs.plain_forms) > 50
+    assert sum(r.regex.pattern != p.regex.pattern for r, p in zip(rs.rules, plain.rules)) > 50
+    for r, p in zip(rs.rules, plain.rules):
+        assert rs.plain_form(r.regex.pattern) == p.regex.pattern, r.id
+        if r.requires is not None:
+            assert rs.plain_form(r.requires.pattern) == p.requires.pattern, r.id
+    # so the prefilter's relaxed checks are those of the plain rule set
+    assert rule_prefilter(rs, "regex").pf.relaxed == rule_prefilter(plain, "regex").pf.relaxed
