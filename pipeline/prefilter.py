@@ -571,10 +571,11 @@ class _Hyperscan:
     name = "hyperscan"
     # Every database is one scan call per text: measured on the shipped rules (data/raw x20 as
     # 12,360 sentences, 2026-12-01), 8 buckets scanned in 0.38-0.42 CPU-s, 2 in 0.28-0.32, 1 in
-    # 0.28. Compiling all from cold cost 133 (8 buckets), 148 (2) and 134 (1) CPU-s before the
-    # lexicons became tries, 292 (8) and 358 (2) after (a few large patterns dominate). 2 keep
-    # nearly all of one database's speed while a changed rule recompiles about half the checks
-    # (~3 CPU-minutes now, on average), where 8 recompiled an eighth (~40 s): the price of the scan.
+    # 0.28. Compiling all from cold cost 133 (8 buckets), 148 (2) and 134 (1) CPU-s (a few large
+    # patterns dominate; the checks are the patterns with their lexicon lists plain, see
+    # RuleSet.plain_form: as tries they took 292 and 358). 2 keep nearly all of one database's
+    # speed while a changed rule recompiles about half the checks (~70 CPU-s on average), where 8
+    # recompiled an eighth (~17 s): the price of the scan.
     BUCKETS = 2
     MAX_PATTERN = 15_000      # Hyperscan refuses longer expressions (16,000 characters)
     VERSION = 7               # of how a bucket is built: part of its cache key
