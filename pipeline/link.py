@@ -42,6 +42,8 @@ def _patterns(rs) -> dict:
     endings = "|".join(regex.escape(e) for e in rs.lexicon_aliases["surname_ending"])
     name = r"(?:\p{Lu}\p{Ll}+(?:-\p{Lu}\p{Ll}+)?\s+){0,2}\p{Lu}\p{Ll}+(?:-\p{Lu}\p{Ll}+)?"
     according = alternation(["according to"] + rs.lexicon_aliases.get("according_ru", []))
+    role_said = rf"(?<![\p{{L}}])(?P<role>{_alt(rs, 'role')})(?:\s+\p{{Ll}}+){{0,2}}\s+(?:{say})(?![\p{{L}}])"
+    said_role = rf"(?:{say})\s+(?P<role2>{_alt(rs, 'role')})(?![\p{{L}}])"
     pats = {
         "after": regex.compile(rf"(?<![\p{{L}}])(?:{say})\s+(?:[\p{{L}}-]+\s+){{0,8}}?(?P<name>{name})(?![\p{{L}}])"),
         "before": regex.compile(rf"(?P<name>{name}),?\s+(?:{say})(?![\p{{L}}])"),   # "..., Satkaliyev, said"
@@ -55,8 +57,10 @@ def _patterns(rs) -> dict:
         # is then a given name and a surname.
         "role_name_ru": regex.compile(rf"(?<![\p{{L}}])(?P<role>{rs.macros['ROLE_RU']})\s+(?:[\p{{L}}-]+\s+){{0,3}}?"
                                       rf"(?P<name>(?-i:\p{{Lu}}\p{{Ll}}+(?:\s+\p{{Lu}}\p{{Ll}}+(?:-\p{{Lu}}\p{{Ll}}+)?){{1,2}}))(?![\p{{L}}])", regex.I),
-        "role": regex.compile(rf"(?<![\p{{L}}])(?P<role>{_alt(rs, 'role')})(?:\s+\p{{Ll}}+){{0,2}}\s+(?:{say})(?![\p{{L}}])"
-                              rf"|(?:{say})\s+(?P<role2>{_alt(rs, 'role')})(?![\p{{L}}])", regex.I),
+        "role": regex.compile(rf"{role_said}|{said_role}", regex.I),
+        # its two branches alone, for a paragraph where the scan finds only one can match
+        "role_said": regex.compile(role_said, regex.I),
+        "said_role": regex.compile(said_role, regex.I),
         "quote_back": regex.compile(rf"[\"”»]\s*[,.]?\s*[-–—]?\s*(?:he|she|он|она|ол)\s+(?:{say})(?![\p{{L}}])"
                                     rf"|[\"”»]\s*[,.]?\s*[-–—]\s*(?:{say})\s+(?:он|она|ол)(?![\p{{L}}])", regex.I),
         "back": regex.compile(rf"(?<![\p{{L}}])(?:{_alt(rs, 'back_reference')})(?![\p{{L}}])", regex.I),
@@ -83,7 +87,7 @@ def _patterns(rs) -> dict:
     return pats
 
 
-_SCANNED = ("after", "before", "according", "according_after", "role", "quote_back")
+_SCANNED = ("after", "before", "according", "according_after", "role_said", "said_role", "quote_back")
 
 
 class _Scan:
@@ -191,7 +195,7 @@ def links_for(doc, sentences, figures, rs) -> list[dict]:
         projects = _Sorted([f for f in figs if f["kind"] == "project"])
         dates = _Sorted([f for f in figs if f["kind"] == "date"])
         stext, start0 = sent_of[sid].text, sent_of[sid].start_char
-        semis = [start0 + k for k, c in enumerate(stext) if c == ";"]
+        semis = [start0 + m.start() for m in _SEMI.finditer(stext)] if ";" in stext else []
         for f in figs:
             if f["kind"] in ("money", "count") and projects.items:
                 p = projects.nearest(f)
@@ -202,6 +206,9 @@ def links_for(doc, sentences, figures, rs) -> list[dict]:
                 if d is not None:
                     link(f, d, "dated")
     return out
+
+
+_SEMI = regex.compile(";")
 
 
 class _Sorted:
@@ -261,7 +268,7 @@ def speakers(doc, sentences, rs, wanted=None) -> dict[int, str | None]:
     set of sentence ids), only those sentences are answered, and no paragraph after the last."""
     pats = _patterns(rs)
     text = doc.text
-    words = set(_CAPITALIZED.findall(text))
+    words = _Words(text)
     whole: dict = {}                    # read off the whole text, the first time a paragraph needs them
 
     def counts() -> Counter:            # surname → times written
@@ -305,10 +312,10 @@ def speakers(doc, sentences, rs, wanted=None) -> dict[int, str | None]:
             for m in pats[key].finditer(ptext):
                 name = m.group("name")      # "Сатыбалдының айтуынша": the word before it is a name
                 who = _surname(name, pats) or (name.split()[-1] if key == "according_after" else None) or who
-        if who is None and "role" in may and counts():
-            role = pats["role"].search(ptext)
-            if role:
-                word = role.group("role") or role.group("role2")
+        if who is None and ("role_said" in may or "said_role" in may):
+            role = _role(ptext, may, pats)
+            if role and counts():
+                word = role.groupdict().get("role") or role.groupdict().get("role2")
                 title = rs.lookup("role", word)
                 # SPEC: a Russian/Kazakh title is the person named as holding it, else nobody
                 who = roles().get(title) or (None if _CYRILLIC.match(word) else counts().most_common(1)[0][0])
@@ -326,6 +333,29 @@ def speakers(doc, sentences, rs, wanted=None) -> dict[int, str | None]:
             out[s.sentence_id] = sp
         last = who or last
     return out
+
+
+def _role(ptext: str, may, pats):
+    """pats["role"].search(ptext), running only the branch the scan says can match where it
+    says one alone can (the branch that opens with a speech verb tries every position)."""
+    if "said_role" not in may:
+        return pats["role_said"].search(ptext)
+    if "role_said" not in may:
+        return pats["said_role"].search(ptext)
+    return pats["role"].search(ptext)
+
+
+class _Words:
+    """`w in words`: is w a capitalized word of the text; the text is read the first time a
+    (Cyrillic) surname asks."""
+
+    def __init__(self, text: str):
+        self.text, self.words = text, None
+
+    def __contains__(self, w: str) -> bool:
+        if self.words is None:
+            self.words = set(_CAPITALIZED.findall(self.text))
+        return w in self.words
 
 
 def _ahead(f: dict, published) -> bool:

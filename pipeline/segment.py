@@ -14,6 +14,7 @@ so the sentences are exactly those of tokenizing the whole text (tests/test_segm
 """
 from __future__ import annotations
 
+import bisect
 from dataclasses import dataclass
 from typing import Iterator
 
@@ -21,7 +22,7 @@ import re
 
 import numpy
 import spacy
-from spacy.attrs import SENT_START
+from spacy.attrs import IDX, IS_ALPHA, IS_SPACE, LENGTH, SPACY, SENT_START
 from spacy.language import Language
 
 BLOCK_CHARS = 100_000
@@ -53,40 +54,51 @@ class _Sentencer:
         doc.from_array([SENT_START], starts.astype("uint64"))  # -1 wraps, as spaCy itself stores it
         return doc
 
-    def starts(self, doc, wrapped: bool) -> Iterator[int]:
-        """Indices of the tokens that start a sentence (but the first)."""
+    def starts(self, doc, wrapped: bool, text: str | None = None) -> Iterator[int]:
+        """Indices of the tokens that start a sentence (but the first). `text`: doc.text, when the
+        caller has it (doc.text joins every token). Only the tokens holding a character that can
+        end a sentence are looked at (no other token decides anything), and through one array of
+        the tokens' attributes, not a Token object each."""
         abbrevs, scales = self.abbrevs, self.scales
-        n, text = len(doc), doc.text      # doc.text joins every token each time it is read: once here
-        i = 0
-        while i < n:
-            tok = doc[i]
+        n = len(doc)
+        if text is None:
+            text = doc.text
+        rows = doc.to_array(_ATTRS).tolist()          # [idx, length, whitespace after, is_space, is_alpha]
+        idx = [r[0] for r in rows]
+
+        def word(k: int) -> str:
+            return text[rows[k][0]:rows[k][0] + rows[k][1]]
+        # a stop or line break is never in a token's trailing whitespace (a single " "): it is in
+        # the token starting at or before it
+        for i in sorted({bisect.bisect_right(idx, m.start()) - 1 for m in _CAN_END.finditer(text)}):
+            at, _, _, is_space, is_alpha = rows[i]
+            tok = word(i)
             nxt = None
-            if tok.is_space and "\n" in tok.text:
-                if not wrapped or tok.text.count("\n") > 1 or _BULLET.match(text, tok.idx + len(tok.text)):
+            if is_space and "\n" in tok:
+                if not wrapped or tok.count("\n") > 1 or _BULLET.match(text, at + len(tok)):
                     nxt = i + 1
-            elif tok.text in TERMINAL or (len(tok.text) > 1 and tok.text[-1] in "!?" and not tok.is_alpha):
-                prev = doc[i - 1].text if i > 0 and not doc[i - 1].whitespace_ else ""
-                word = _WORD_BEFORE.search(text, max(0, tok.idx - 12), tok.idx)   # "р-н": three tokens
-                if tok.text == "." and (prev in abbrevs or (len(prev) == 1 and prev.isupper())
-                                        or (word and word.group() in abbrevs)):
-                    i += 1
+            elif tok in TERMINAL or (len(tok) > 1 and tok[-1] in "!?" and not is_alpha):
+                prev = word(i - 1) if i > 0 and not rows[i - 1][2] else ""
+                before = _WORD_BEFORE.search(text, max(0, at - 12), at)   # "р-н": three tokens
+                if tok == "." and (prev in abbrevs or (len(prev) == 1 and prev.isupper())
+                                   or (before and before.group() in abbrevs)):
                     continue
-                if tok.text == "." and prev in scales and i + 1 < n and (
-                        doc[i + 1].text[:1].isdigit() or (doc[i + 1].is_space and i + 2 < n and doc[i + 2].text[:1].isdigit())):
-                    i += 1                    # "1 bln. 200 mln.": the amount goes on
-                    continue
+                if tok == "." and prev in scales and i + 1 < n and (
+                        word(i + 1)[:1].isdigit() or (rows[i + 1][3] and i + 2 < n and word(i + 2)[:1].isdigit())):
+                    continue                  # "1 bln. 200 mln.": the amount goes on
                 j = i + 1
-                while j < n and doc[j].text in CLOSERS and not doc[j - 1].whitespace_:
+                while j < n and word(j) in CLOSERS and not rows[j - 1][2]:
                     j += 1
-                if j < n and not doc[j].is_space:
-                    first = doc[j].text[0]
+                if j < n and not rows[j][3]:
+                    first = word(j)[0]
                     if first.islower() or first in ",;:":
-                        i += 1
                         continue
                 nxt = j
             if nxt is not None and nxt < n:
                 yield nxt
-            i += 1
+
+
+_ATTRS = [IDX, LENGTH, SPACY, IS_SPACE, IS_ALPHA]
 
 
 @Language.factory("kzx_sentences", default_config={"abbreviations": [], "scale_abbreviations": []})
@@ -102,7 +114,9 @@ def make_nlp(abbreviations, scale_abbreviations=()) -> Language:
 
 
 _WORD_BEFORE = re.compile(r"[^\s(«\"'\[]+$")
-_GAP = re.compile(r"(?<!\s)\s{200,}")   # a whitespace run that ends a block (tried at run starts only: linear)
+# a whitespace run that ends a block: tried at run starts only (linear); the lookbehind comes after
+# the first \s so that `re` skips to the next whitespace character at C speed
+_GAP = re.compile(r"\s(?<!\s\s)\s{199,}")
 _BULLET = re.compile(r"(?:[-•*–—]|\d{1,2}[.)])\s")    # a list item starts the next line
 _OPEN_END = re.compile(r"[^\W_]$|[,-]$")   # a line ending in a letter, digit, comma or hyphen
 _CAN_END = re.compile(r"[.!?…\n]")         # every token that can end a sentence holds one of these
@@ -117,7 +131,7 @@ def hard_wrapped(text: str) -> bool:
     if len(inner) < 3:
         return False
     lengths = sorted(len(a) for a in inner)
-    open_ends = sum(1 for a in inner if _OPEN_END.search(a))
+    open_ends = sum(1 for a in inner if _OPEN_END.match(a, len(a) - 1))   # its last character only
     return open_ends >= 0.6 * len(inner) and lengths[len(lengths) // 2] >= 40
 
 
@@ -201,7 +215,7 @@ def _block_starts(block: str, nlp: Language, wrapped: bool) -> list[int]:
     out = [0]
     for lo, hi in windows(block):
         doc = nlp.make_doc(block[lo:hi])
-        out.extend(lo + doc[i].idx for i in sentencer.starts(doc, wrapped))
+        out.extend(lo + doc[i].idx for i in sentencer.starts(doc, wrapped, block[lo:hi]))
     return out
 
 

@@ -233,3 +233,24 @@ def test_nearest_by_bisect_is_the_nearest_of_all():
         near = [d for d in spans if _same_clause(semis, f, d)]
         want = min(near, key=lambda d: _gap(f, d)) if near else None
         assert sorted_.nearest(f, lambda d: _same_clause(semis, f, d)) is want
+
+
+@pytest.mark.parametrize("text, word", [
+    ("The head of state said the plan works.", "The head of state"),                   # title, then verb
+    ("In 2023, said the akim, 5 billion tenge went to roads.", "the akim"),          # verb, then title
+    ("Minister noted it; later explained the minister again.", "Minister"),          # both, title first
+    ("Prices rose, noted the governor. The governor said more.", "the governor"),    # both, verb first
+    ("Аким области сообщил, что построено 12 школ.", "Аким области"),
+    ("Как отметил аким, выделено 3 млрд тенге.", "аким"),
+    ("No title speaks here, he said.", None),
+])
+def test_role_search_runs_one_branch_where_only_one_can_match(rules, text, word):
+    from kzx.link import _patterns, _role
+    from kzx.prefilter import _EVERYTHING
+    pats = _patterns(rules)
+    whole = pats["role"].search(text)
+    for may in (pats["may"](text), _EVERYTHING):
+        m = _role(text, may, pats)
+        assert (m.span() if m else None) == (whole.span() if whole else None)
+        got = m and (m.groupdict().get("role") or m.groupdict().get("role2"))
+        assert got == word

@@ -60,3 +60,55 @@ def mutated(draw):
 @given(mutated())
 def test_windowed_splitter_equals_whole_tokenization(text):
     assert _split(text) == _whole(text)
+
+
+def _plain_starts(doc, wrapped, abbrevs, scales):
+    """The boundary rules read token by token through spaCy's Token objects: what
+    _Sentencer.starts (which looks only at tokens holding a stop or line break, through one
+    array of attributes) must equal."""
+    from kzx.segment import _BULLET, _WORD_BEFORE, CLOSERS, TERMINAL
+    n, text, out = len(doc), doc.text, []
+    for i, tok in enumerate(doc):
+        nxt = None
+        if tok.is_space and "\n" in tok.text:
+            if not wrapped or tok.text.count("\n") > 1 or _BULLET.match(text, tok.idx + len(tok.text)):
+                nxt = i + 1
+        elif tok.text in TERMINAL or (len(tok.text) > 1 and tok.text[-1] in "!?" and not tok.is_alpha):
+            prev = doc[i - 1].text if i > 0 and not doc[i - 1].whitespace_ else ""
+            word = _WORD_BEFORE.search(text, max(0, tok.idx - 12), tok.idx)
+            if tok.text == "." and (prev in abbrevs or (len(prev) == 1 and prev.isupper())
+                                    or (word and word.group() in abbrevs)):
+                continue
+            if tok.text == "." and prev in scales and i + 1 < n and (
+                    doc[i + 1].text[:1].isdigit() or (doc[i + 1].is_space and i + 2 < n and doc[i + 2].text[:1].isdigit())):
+                continue
+            j = i + 1
+            while j < n and doc[j].text in CLOSERS and not doc[j - 1].whitespace_:
+                j += 1
+            if j < n and not doc[j].is_space and (doc[j].text[0].islower() or doc[j].text[0] in ",;:"):
+                continue
+            nxt = j
+        if nxt is not None and nxt < n:
+            out.append(nxt)
+    return out
+
+
+def _check_starts(text):
+    sentencer = NLP.get_pipe("kzx_sentences")
+    doc = NLP.make_doc(text)
+    for wrapped in (False, True):
+        want = _plain_starts(doc, wrapped, sentencer.abbrevs, sentencer.scales)
+        assert list(sentencer.starts(doc, wrapped)) == want
+        assert list(sentencer.starts(doc, wrapped, text)) == want
+
+
+def test_starts_equal_the_token_by_token_rules():
+    for text in DOCS + [OWN, "", "\n", "Dr.", "5 bln. 200 mln. tenge!? Yes.\n\n- a\n1) b", "a  .  B\u2028C"]:
+        _check_starts(text)
+    assert list(NLP.get_pipe("kzx_sentences").starts(NLP.make_doc("One. Two!\nthree"), False)) == [2, 4, 5]
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(mutated())
+def test_starts_equal_the_token_by_token_rules_on_mutated_text(text):
+    _check_starts(text)
