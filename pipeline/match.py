@@ -68,11 +68,7 @@ def _normalize(rule, m, text: str, rs, published) -> dict | None:
             out["unit"] = rule.unit
         return out
     if kind == "date":
-        groups = {k: v for k, v in m.groupdict().items() if v is not None}
-        start, end, gran = resolve_date(groups, rs, published)
-        if start and end and end < start:      # "2021 to 15 percent": not a span of years
-            return None
-        return {"date_start": start, "date_end": end, "granularity": gran}
+        return _LaterDate(m, text, rs, published)      # read only if it can win its place (_settle)
     if kind == "dateparser":
         day = parse_with_dateparser(text, published)
         if day is None:
@@ -83,6 +79,50 @@ def _normalize(rule, m, text: str, rs, published) -> dict | None:
     if kind == "measure":
         return normalize_measure(text, rs, rule.kind, m.groupdict())
     return {}
+
+
+class _LaterDate:
+    """A date match's fields, worked out when asked: most date candidates lose their place to a
+    longer one (a year inside a full date, "в 2023 году" inside "в 2023 году и 2024 году"), and
+    their reading does not change which one wins (a date ranks by its span alone). `span` is the
+    matched text as the rule saw it (line breaks as spaces)."""
+    __slots__ = ("m", "span", "rs", "published")
+
+    def __init__(self, m, span: str, rs, published):
+        self.m, self.span, self.rs, self.published = m, span, rs, published
+
+    def fields(self) -> dict | None:
+        start, end, gran = resolve_date(self.m.groupdict(), self.rs, self.published)   # a group not taken part reads None
+        if start and end and end < start:      # "2021 to 15 percent": not a span of years
+            return None
+        return {"date_start": start, "date_end": end, "granularity": gran}
+
+
+def _read_later(c: Mention) -> bool:
+    """Fill in a candidate's fields if they were left for later (as _run_rule would have: an
+    error is a note); False if the normalizer says it is no date."""
+    if isinstance(c.fields, _LaterDate):
+        try:
+            fields = c.fields.fields()
+        except (ValueError, KeyError, TypeError, OverflowError) as err:
+            fields, c.note = {}, f"not normalized: {err}"
+        if fields is None:
+            return False
+        c.fields = fields
+    return True
+
+
+def _read_all_later(cands: list[Mention], trace: list) -> list[Mention]:
+    """Every candidate read now (for a trace, which lists what the normalizer turned down, in
+    _run_rule's words and order)."""
+    out = []
+    for c in cands:
+        later = c.fields if isinstance(c.fields, _LaterDate) else None
+        if _read_later(c):
+            out.append(c)
+        else:
+            trace.append((Mention(c.kind, c.start, c.end, later.span, c.rule), "normalizer says it is not one"))
+    return out
 
 
 def _qualifier(rs) -> dict:
@@ -160,6 +200,8 @@ def _settle(cands: list[Mention]) -> list[Mention]:
         if i > 0 and chosen[i - 1].end > c.start:
             continue
         if i < len(chosen) and chosen[i].start < c.end:
+            continue
+        if not _read_later(c):         # turned down by its normalizer: as if never found
             continue
         starts.insert(i, c.start)
         chosen.insert(i, c)
@@ -420,9 +462,10 @@ def _decide(sent: _Sentence, rs, trace, timeouts) -> list[Mention]:
     for w in sent.windows:
         for _, (v, c, t, to) in sorted(w.outputs, key=lambda o: o[0]):
             vetoes += v
-            cands += c
             if trace is not None:
                 trace += t
+                c = _read_all_later(c, trace)
+            cands += c
             if timeouts is not None:
                 timeouts += to
     kept = []

@@ -31,13 +31,15 @@ def _patterns(rs) -> dict:
     return rs.cache["tables"]
 
 
-def header_unit(text: str, rs, hits=None) -> tuple[float, str, str] | None:
+def header_unit(text: str, rs, hits=None, rules=None) -> tuple[float, str, str] | None:
     """(multiplier, currency, rule id) a header line declares, or None if it is no table header.
-    `hits`: the header prefilter's answer for text, if scanned already."""
-    if not (_patterns(rs)["header"].hits(text) if hits is None else hits):
+    `hits`: the header prefilter's answer for text, if scanned already; `rules`: instead, the
+    indices of the header rules that may match it (the others surely do not)."""
+    if rules is None and not (_patterns(rs)["header"].hits(text) if hits is None else hits):
         return None
-    for rule in rs.rules:
-        if not rule.table or (rule.requires is not None and not rule.requires.search(text)):
+    for k, rule in enumerate(rs.rules):
+        if not rule.table or (rules is not None and k not in rules) or (
+                rule.requires is not None and not rule.requires.search(text)):
             continue
         m = rule.regex.search(text)
         if m:
@@ -48,16 +50,20 @@ def header_unit(text: str, rs, hits=None) -> tuple[float, str, str] | None:
     return None
 
 
-def table_money(lines, found, rs) -> dict[int, list[Mention]]:
+def table_money(lines, found, rs, may=None) -> dict[int, list[Mention]]:
     """`lines`: (text, gap_before) per sentence in document order, gap_before the document text
-    between it and the previous one; `found`: the mentions already found per sentence.
+    between it and the previous one; `found`: the mentions already found per sentence; `may`, if
+    given: per sentence, the indices of the header rules that may match it, or None where not known.
     Returns the extra money mentions per sentence index (offsets into that sentence's text)."""
     pats, out, unit = _patterns(rs), {}, None
-    heads = pats["header"].hits_many([text for text, _ in lines])      # one batch scan
+    if may is None:
+        may = [None] * len(lines)
+    todo = [k for k, m in enumerate(may) if m is None]
+    heads = dict(zip(todo, pats["header"].hits_many([lines[k][0] for k in todo])))    # one batch scan
     for i, (text, gap) in enumerate(lines):
         if not text.strip() or _BLANK.search(gap) or (i and "\n" not in gap):
             unit = None                              # a blank line, or a sentence going on in a paragraph
-        head = header_unit(text, rs, heads[i])
+        head = header_unit(text, rs, heads.get(i), may[i])
         if head:
             unit = head
             continue
@@ -93,14 +99,30 @@ def document_mentions(text: str, sentences, rs, published=None, traces=None, tim
     included. `sentences` have start_char, end_char and text; `traces`, if given, one list per
     sentence for find_mentions' trace; `timeouts`, if given, one list per sentence for the rules
     that gave up on it."""
-    from .match import find_mentions_many
+    from .match import find_mentions_many, prescan, rule_prefilter
 
-    found = find_mentions_many([s.text for s in sentences], rs, published, traces, timeouts)
-    if any(r.table for r in rs.rules):
-        lines = [(s.text, text[sentences[i - 1].end_char:s.start_char] if i else "") for i, s in enumerate(sentences)]
-        for i, extra in table_money(lines, found, rs).items():
-            found[i] = sorted(found[i] + extra, key=lambda m: (m.start, m.end, m.kind))
+    texts = [s.text for s in sentences]
+    tables = [k for k, r in enumerate(rs.rules) if r.table]
+    if not tables:
+        return find_mentions_many(texts, rs, published, traces, timeouts)
+    scanned = prescan(texts, rs)           # the rules' scan also says which header rules may match
+    found = find_mentions_many(texts, rs, published, traces, timeouts, scanned=scanned)
+    pre = rule_prefilter(rs)
+    lines = [(s.text, text[sentences[i - 1].end_char:s.start_char] if i else "") for i, s in enumerate(sentences)]
+    for i, extra in table_money(lines, found, rs, [_header_rules(h, pre, tables) for h in scanned]).items():
+        found[i] = sorted(found[i] + extra, key=lambda m: (m.start, m.end, m.kind))
     return found
+
+
+def _header_rules(hits: list, pre, tables: list[int]) -> set | None:
+    """The header rules that may match a sentence, from the rules' scan of its windows: known for
+    a sentence of one window (a longer one is scanned whole by table_money); all where the scan
+    could not tell."""
+    if len(hits) != 1:
+        return None
+    if not isinstance(hits[0], set):
+        return set(tables)
+    return {k for k in tables if pre.pat[k] in hits[0]}
 
 
 def table_money_in_text(text: str, rs) -> list[Mention]:

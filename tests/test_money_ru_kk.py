@@ -130,3 +130,25 @@ def test_table_unit_through_the_pipeline(tmp_path):
     assert money == [["1 204 567,3", 1204567300.0, "KZT", "money.table_unit"],
                      ["80 100,0", 80100000.0, "KZT", "money.table_unit"],
                      ["2 500,0", -2500000.0, "KZT", "money.table_unit"]]
+
+
+def test_table_headers_read_from_the_rules_scan_as_from_their_own(rules):
+    # document_mentions tells table_money which header rules may match each line from the rules'
+    # own prefilter scan; table_money scanning the lines itself must give the same rows
+    from kzx.match import find_mentions_many
+    from kzx.run import make_nlp
+    from kzx.segment import segment
+    from kzx.table_units import document_mentions, table_money
+
+    text = ("Расходы бюджета, тыс. тенге\nОбразование 1 204 567,3\nЗдравоохранение 80 100,0\n\n"
+            "Доходы (млн тенге)\nНалоги 12,5\nИтого 40\n\nBudget (KZT million)\nRoads 310.5\n\nВ 2023 году 15 школ.\n")
+    nlp = make_nlp(rules.lexicon_aliases.get("abbreviation", []), rules.lexicon_aliases.get("scale_abbreviation", []))
+    sentences = list(segment(text, nlp))
+    lines = [(s.text, text[sentences[i - 1].end_char:s.start_char] if i else "") for i, s in enumerate(sentences)]
+    own = table_money(lines, find_mentions_many([s.text for s in sentences], rules), rules)
+    assert {i: [(m.text, m.get("value_min"), m.get("unit")) for m in ms] for i, ms in own.items()} == {
+        1: [("1 204 567,3", 1204567300.0, "KZT")], 2: [("80 100,0", 80100000.0, "KZT")],
+        4: [("12,5", 12500000.0, "KZT")], 5: [("40", 40000000.0, "KZT")], 7: [("310.5", 310500000.0, "KZT")]}
+    found = document_mentions(text, sentences, rules)
+    for i, ms in own.items():
+        assert [m for m in found[i] if m.rule == ms[0].rule] == ms

@@ -141,3 +141,26 @@ def test_money_formatted_amount_parses_back(rules, n, sep, scale, cur, frac, gap
     expected = parse_number(number) * mult
     assert money[0].get("value_min") == pytest.approx(expected, rel=1e-12)
     assert money[0].get("unit") == code
+
+
+@pytest.mark.parametrize("text, dates, turned_down", [
+    # a span of years backwards is no date: the shorter year inside it wins its place
+    ("Growth went from 2021 to 15 percent of the total.", [("2021", None)], ["from 2021 to 15 percent"]),
+    ("In 2023-2019 nothing happened.", [("2023", None)], ["2023-2019"]),
+    # a date that cannot be read is kept with a note, whether or not a trace is asked for
+    ("On 31 February 2023 and in 2024-2020 it was done in Q3 2023.",
+     [("31 February 2023", "not normalized: day is out of range for month"), ("2024", None), ("Q3 2023", None)],
+     ["2024-2020"]),
+    ("В 2023 году и 30 февраля 2024 года построено 5 школ.",
+     [("2023 году", None), ("30 февраля 2024 года", "not normalized: day is out of range for month")], []),
+])
+def test_dates_read_only_where_they_win_give_what_reading_every_candidate_gives(rules, text, dates, turned_down):
+    # a date candidate's fields are worked out only when it can win its place; with a trace, all
+    # are read, so the trace lists those the normalizer turned down
+    pub = dt.date(2023, 5, 1)
+    trace = []
+    found = find_mentions(text, rules, pub, trace=trace)
+    assert found == find_mentions(text, rules, pub)
+    assert [(m.text, m.note) for m in found if m.kind == "date"] == dates
+    assert all(isinstance(m.fields, dict) for m in found)
+    assert [m.text for m, why in trace if why == "normalizer says it is not one"] == turned_down

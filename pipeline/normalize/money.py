@@ -36,9 +36,21 @@ class Amounts:
     def unit(self, text: str) -> str | None:
         """ISO code of the first currency named in the text, or None."""
         m = self.currency.search(text)
-        if not m:
-            return None
-        alias = m.group(0)
+        return self._code(m.group(0)) if m else None
+
+    def unit_and_rest(self, text: str) -> tuple[str | None, str]:
+        """(unit(text), text with every currency word blanked to " ") from one scan."""
+        parts, pos, first = [], 0, None
+        for m in self.currency.finditer(text):
+            first = first or m
+            parts += (text[pos:m.start()], " ")
+            pos = m.end()
+        if first is None:
+            return None, text
+        parts.append(text[pos:])
+        return self._code(first.group(0)), "".join(parts)
+
+    def _code(self, alias: str) -> str | None:
         found = self.rs.lookup("currency_after", alias) or self.rs.lookup("currency_before", alias)
         if found is None:                 # "теңгеге": the stem is the longest alias the word starts with
             stem = regex.match(r"(?:" + self.rs.macros["CURRENCY_AFTER"] + ")", alias, regex.I)
@@ -110,8 +122,7 @@ def normalize_money(text: str, rs, borrow: str | None = None, **_) -> dict | Non
         if own_scale is None:
             value *= a.amount(a.currency.sub(" ", borrow))[1] or 1
         return {"value_min": float(value), "value_max": float(value), "unit": a.unit(text) or a.unit(borrow)}
-    unit = a.unit(text)
-    body = a.currency.sub(" ", text)
+    unit, body = a.unit_and_rest(text)
     m = a.range.match(body)
     if m:
         high, scale = a.amount(m["high"])

@@ -59,13 +59,28 @@ _YEARS_TAIL = regex.compile(r"\s+(?:for|until|till|to)\s+(?:19|20)\d\d(?:\s*[-â€
 def known_program(name: str, rs) -> str | None:
     """The canonical spelling (programs.yaml) of the known program `name` names, also with a year
     tail ("Nurly Zhol state program for 2020-2025"), else None."""
-    known = _known(rs)
-    return known.get(_bare_key(name, rs)) or known.get(_bare_key(_YEARS_TAIL.sub("", name), rs))
+    return _program_and_key(name, rs)[0]
 
 
 def name_key(name: str, rs) -> str:
-    program = known_program(name, rs)
-    return _bare_key(program, rs) if program else _bare_key(name, rs)
+    return _program_and_key(name, rs)[1]
+
+
+def _program_and_key(name: str, rs) -> tuple[str | None, str]:
+    """(known_program(name), name_key(name)), each bare key made once."""
+    known = _known(rs)
+    bare = _bare_key(name, rs)
+    program = known.get(bare)
+    if program is None:
+        untailed = _YEARS_TAIL.sub("", name)
+        if untailed != name:
+            program = known.get(_bare_key(untailed, rs))
+    if program is None:
+        return None, bare
+    keys = rs.cache.setdefault("known_program_keys", {})     # canonical spelling â†’ its bare key
+    if program not in keys:
+        keys[program] = _bare_key(program, rs)
+    return program, keys[program]
 
 
 def minor_words(rs) -> frozenset:
@@ -77,4 +92,5 @@ def minor_words(rs) -> frozenset:
 
 def normalize_project(text: str, rs) -> dict:
     name = project_name(text)
-    return {"name": name, "name_key": name_key(name, rs), "program": known_program(name, rs)}
+    program, key = _program_and_key(name, rs)
+    return {"name": name, "name_key": key, "program": program}
