@@ -58,11 +58,14 @@ def facts_for(doc, sentences, figures: list[dict], links: list[dict], claims: li
                    period_granularity=d and d.get("granularity"), speaker=c.get("speaker"),
                    claim_type=c.get("claim_type"), sentence=s.text if s else None, published=doc.published,
                    title=doc.title, url=doc.url, language=doc.language)
-        context = _context(f, s)
+        # a figure's context words are read only when another figure of its claim key needs them
+        # (most keys are stated once)
         same = first.setdefault(tuple(row[k] for k in CLAIM_KEY), [])
-        row["repeat_of"] = next((r["figure_id"] for r, ctx in same if len(ctx & context) >= REPEAT_SHARED), None)
+        context = _context(f, s) if same else None
+        row["repeat_of"] = next((entry[0]["figure_id"] for entry in same
+                                 if len(_first_context(entry) & context) >= REPEAT_SHARED), None)
         if row["repeat_of"] is None and len(same) < MAX_FIRSTS:   # a repeat points at the first statement,
-            same.append((row, context))                          # never at a repeat
+            same.append([row, context, f, s])                    # never at a repeat
         row["part_of"] = None
         rows.append(row)
     if rs is not None:
@@ -100,6 +103,13 @@ def _mark_parts(rows: list[dict], sent_of: dict, cue) -> None:
                 continue     # the whole funds another project (or none): the part is that project's own sum
             if whole is not None:
                 part["part_of"] = whole["part_of"] or whole["figure_id"]     # a part's part counts in the whole
+
+
+def _first_context(entry: list) -> set[str]:
+    """The context words of a first statement ([row, context or None, figure, sentence]), read once."""
+    if entry[1] is None:
+        entry[1] = _context(entry[2], entry[3])
+    return entry[1]
 
 
 def _context(f: dict, s) -> set[str]:

@@ -9,6 +9,9 @@ import re
 
 SPACES = " \u00a0\u202f\u2009\u2007"
 _MINUS = "-−–"
+_NO_SPACES = str.maketrans("", "", SPACES)
+_DIGITS = re.compile(r"[\d.,]+")
+_WORD_SPLIT = re.compile(r"[\s-]+")
 
 
 def parse_number(s: str, dot_thousands: bool = False, decimal_comma: bool = False) -> float:
@@ -28,8 +31,8 @@ def parse_number(s: str, dot_thousands: bool = False, decimal_comma: bool = Fals
         sign, s = -1.0, s[1:]
     elif s[:1] == "+":
         s = s[1:]
-    s = "".join(c for c in s if c not in SPACES)
-    if not s or not re.fullmatch(r"[\d.,]+", s) or not s[0].isdigit():
+    s = s.translate(_NO_SPACES)
+    if not s or not _DIGITS.fullmatch(s) or not s[0].isdigit():
         raise ValueError(f"not a number: {s!r}")
     has_dot, has_comma = "." in s, "," in s
     if has_dot and has_comma:
@@ -63,7 +66,7 @@ def words_to_number(s: str, words: dict[str, float], roles: dict[str, str] | Non
     `joiners` (and, с) are skipped.
     """
     roles = roles or {}
-    toks = [t for t in re.split(r"[\s-]+", s.lower().strip()) if t and t not in joiners]
+    toks = [t for t in _WORD_SPLIT.split(s.lower().strip()) if t and t not in joiners]
     if not toks:
         raise ValueError("no number words")
     if all(roles.get(t) == "article" for t in toks):
