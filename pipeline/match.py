@@ -408,7 +408,7 @@ class _Window:
     ws: int
     own_s: int
     own_e: int
-    sure: tuple = ()
+    sure: tuple | None = None            # the prefilter's `sure` where it holds for this window, else ()
     present: dict = field(default_factory=dict)     # rules sharing a pre-check run it once per window
     slot: dict = field(default_factory=dict)        # rule index → place of its output (find_mentions' order)
     outputs: list = field(default_factory=list)     # per run: (vetoes, cands, trace, timeouts)
@@ -420,7 +420,6 @@ def _plan(w: _Window, hits, pre, rs, kinds, todo: dict) -> None:
     window, an exclude rule runs only if there is something it could change (most sentences:
     nothing): it is deferred until the other rules have run."""
     whole = w.window is w.sent.text
-    w.sure = pre.pf.sure if pre.pf.sure_in(w.window) else ()    # which of the hits are matches
     rules = rs.rules
     for i in pre.candidates(hits, len(rules)):
         rule = rules[i]
@@ -441,6 +440,8 @@ def _required(w: _Window, i: int, rule, pre) -> bool:
         return True                  # (a long window still checks: the rule may give up on it, unsaid)
     key = (rule.requires.pattern, rule.requires.flags)
     if key not in w.present:
+        if w.sure is None:           # which of the hits are matches: looked up once a window needs it
+            w.sure = pre.pf.sure if pre.pf.sure_in(w.window) else ()
         w.present[key] = bool(w.sure and w.sure[pre.req[i]]) or rule.requires.search(w.window) is not None
     return w.present[key]
 

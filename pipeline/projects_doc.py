@@ -67,11 +67,12 @@ def _initials(name: str, minor) -> str | None:
 def _shorter(row: dict, cues) -> list[str]:
     """Shorter names a found project may be called by later."""
     name, out = row["text"].strip(), []
-    m = cues["of_tail"].match(name)
-    if m and row["rule"] == "project.title" and " " in m.group(1):      # never a bare type word ("Program")
+    # each shape is looked for only in the rows of the rules that make it
+    m = cues["of_tail"].match(name) if row["rule"] == "project.title" else None
+    if m and " " in m.group(1):                 # never a bare type word ("Program")
         out.append(m.group(1))
-    m = cues["head_end"].search(name)
-    if m and m.start() > 0 and row["rule"] in ("project.name_head", "project.place_pair_route"):
+    m = cues["head_end"].search(name) if row["rule"] in ("project.name_head", "project.place_pair_route") else None
+    if m and m.start() > 0:
         bare = name[:m.start()].strip()
         if bare and bare[0].isupper() and bare.casefold() not in cues["heads"]:
             out.append(bare)
