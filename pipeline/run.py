@@ -17,6 +17,7 @@ from multiprocessing import get_all_start_methods, get_context
 from typing import Iterator
 
 from . import __version__, long_docs
+from .collector import BatchCollector
 from .config import Settings
 from .errors import InputError, KzxError, UsageError
 from .facts import facts_for
@@ -358,6 +359,7 @@ def extract(settings: Settings, tables=ALL_TABLES, progress=None, do_match: bool
     ts = TableSet(settings.out, tables)        # takes OUT's lock, finishes or undoes a killed run's commit
     summary = Summary(rules=rules_label(engine))
     used: set = set()
+    collector = BatchCollector()             # after Engine.build: its objects are frozen for the run
     try:
         for i in found:                      # discovery's findings first: the same order with any -j
             if isinstance(i, InputError):
@@ -379,6 +381,8 @@ def extract(settings: Settings, tables=ALL_TABLES, progress=None, do_match: bool
     except BaseException:
         ts.abort()
         raise
+    finally:
+        collector.restore()
     return summary
 
 
