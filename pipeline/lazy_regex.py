@@ -52,7 +52,8 @@ class LazyPattern:
         return f"LazyPattern({self.pattern[:60]!r}, flags={self.flags})"
 
 
-def _key(pattern: str, flags: int) -> str:
+def pattern_key(pattern: str, flags: int) -> str:
+    """A pattern's key in kzx's cache lists (this one, and the load check's passed patterns)."""
     return hashlib.sha256(f"{flags}\0{pattern}".encode()).hexdigest()[:32]
 
 
@@ -85,7 +86,7 @@ def _known() -> dict[str, int]:
 def compile_rule_pattern(pattern: str, flags: int = 0):
     """regex.compile(pattern, flags), deferred to the first use when the pattern is known to compile
     (it raises regex.error here otherwise, as regex.compile does)."""
-    known, key = _known(), _key(pattern, flags)
+    known, key = _known(), pattern_key(pattern, flags)
     if key in known:
         return LazyPattern(pattern, flags, known[key])
     rx = compile_cached(pattern, flags)

@@ -18,7 +18,7 @@ import yaml
 
 from .alternation import alternation, plain_alternation
 from .errors import RuleError
-from .lazy_regex import compile_rule_pattern, save as save_compiled
+from .lazy_regex import compile_rule_pattern, pattern_key, save as save_compiled
 from .probes import probes
 
 KINDS = {"money", "percent", "date", "project", "quantity", "count", "multiplier", "duration"}
@@ -186,7 +186,7 @@ _CHECKED: set = set()    # keys of the patterns that passed, in this process and
 
 
 def _pattern_key(rx) -> str:
-    return hashlib.sha256(f"{rx.flags}\0{rx.pattern}".encode()).hexdigest()[:32]
+    return pattern_key(rx.pattern, rx.flags)
 
 
 def _checked_file() -> Path:

@@ -47,7 +47,7 @@ def test_a_new_pattern_compiles_at_once_and_a_seen_one_at_first_use(cache):
         [(0, 1), (10, 12), (17, 18)]
     assert lazy.groupindex == first.groupindex and lazy.search("x 3 bn").group(0) == "3 bn"
     assert lazy == first and hash(lazy) == hash(compile_rule_pattern(PAT, regex.I))
-    assert json.loads(path.read_bytes())["known"] == {lazy_regex._key(PAT, regex.I): first.flags}
+    assert json.loads(path.read_bytes())["known"] == {lazy_regex.pattern_key(PAT, regex.I): first.flags}
 
 
 def test_other_flags_or_text_are_not_seen(cache):
