@@ -544,8 +544,9 @@ class _Apart:
     """A rule's top-level alternatives compiled apart (pipeline/branches.py), and whether running
     them apart pays. Both ways find the same matches; which is faster depends on the pattern (apart,
     each alternative may have a start the `regex` module skips to, which the whole pattern lacks:
-    "the Map ..."-excluding rules of five alternatives run in a quarter of the time; two that both
-    start with a digit lose a little). So the rule's first TRIAL windows run both ways, timed (but
+    the exclude rules of five alternatives, project.not_description and money.not_rate, take a
+    quarter of the time; two alternatives that both start with a digit lose a little). So the
+    rule's first TRIAL windows run both ways, timed (but
     the first, which compiles them), and the alternatives are kept only if they took under 80% of
     the whole pattern's time."""
     TRIAL = 16
