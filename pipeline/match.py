@@ -21,6 +21,7 @@ from .normalize.money import amounts, normalize_money
 from .normalize.percent import normalize_percent
 from .normalize.projects import minor_words, normalize_project
 from .branches import finditer as branches_finditer, layout, split
+from .gates import without
 from .lazy_regex import compile_rule_pattern, save as save_compiled
 from .prefilter import Prefilter
 
@@ -218,6 +219,7 @@ class RulePrefilter:
     pat: list
     by_pat: dict = field(default_factory=dict)
     implied: list = field(default_factory=list)     # implied[i]: rule i's pattern holds its `requires`
+    gated: list = field(default_factory=list)       # gated[i]: (gate's check, gate's regex) in rule i's pattern
 
     def candidates(self, hits, n: int):
         """The indices, in rule order, of the rules whose own pattern may match (all n where the
@@ -239,13 +241,16 @@ def rule_prefilter(rs, engine: str | None = None) -> RulePrefilter:
 
     req = [index(r.requires) if r.requires is not None else None for r in rs.rules]
     pat = [index(r.regex) for r in rs.rules]
+    # a gate is checked case-insensitively: a superset of it under any flags a rule reads it with
+    gate = {name: index(_Scanned(text, regex.IGNORECASE)) for name, text in rs.gates.items()}
+    gated = [tuple((gate[n], t) for n, t in rs.gates.items() if t in r.regex.pattern) for r in rs.rules]
     by_pat: dict = {}
     for i, k in enumerate(pat):
         by_pat.setdefault(k, []).append(i)
     implied = [r.requires is not None and holds(r.regex, r.requires) for r in rs.rules]
     # the prefilter reads each pattern with its lexicon lists plain, not as tries: the same language
     scan = [_Scanned(rs.plain_form(rx.pattern), rx.flags) for _, rx in checks.values()]
-    rs.cache["prefilter"] = pre = RulePrefilter(Prefilter(scan, engine), req, pat, by_pat, implied)
+    rs.cache["prefilter"] = pre = RulePrefilter(Prefilter(scan, engine), req, pat, by_pat, implied, gated)
     return pre
 
 
@@ -413,6 +418,7 @@ class _Window:
     slot: dict = field(default_factory=dict)        # rule index → place of its output (find_mentions' order)
     outputs: list = field(default_factory=list)     # per run: (vetoes, cands, trace, timeouts)
     deferred: list = field(default_factory=list)
+    hits: object = None                  # the prefilter's answer for this window
 
 
 def _plan(w: _Window, hits, pre, rs, kinds, todo: dict) -> None:
@@ -421,6 +427,7 @@ def _plan(w: _Window, hits, pre, rs, kinds, todo: dict) -> None:
     nothing): it is deferred until the other rules have run."""
     whole = w.window is w.sent.text
     rules = rs.rules
+    w.hits = hits
     for i in pre.candidates(hits, len(rules)):
         rule = rules[i]
         if (rule.needs_case and w.sent.headline) or rule.table or (kinds is not None and rule.kind not in kinds):
@@ -452,8 +459,10 @@ _AFTER = 1 << 30        # slots of deferred rules: after every other rule's
 def _run(i: int, w: _Window, rs, published, traces, timeouts) -> None:
     """Rule i over window w; its output is kept in the window's slot for it."""
     out = ([], [], [] if traces is not None else None, [] if timeouts is not None else None)
+    gated = rule_prefilter(rs).gated[i]
+    absent = tuple(t for k, t in gated if k not in w.hits) if gated and isinstance(w.hits, set) else ()
     _run_rule(rs.rules[i], w.window, w.sent.original, w.ws, w.own_s, w.own_e, rs, published, out[0], out[1], out[2],
-              out[3], w.sent.gave_up)
+              out[3], w.sent.gave_up, absent)
     w.outputs.append((w.slot[i], out))
 
 
@@ -497,16 +506,18 @@ _READ_AROUND = {"money", "percent"}
 
 
 def _run_rule(rule, window, original, ws, own_s, own_e, rs, published, vetoes, cands, trace, timeouts,
-              gave_up) -> None:
+              gave_up, absent: tuple = ()) -> None:
+    """Rule's matches in window → vetoes or candidates; `absent`: gates (pipeline/gates.py) that
+    cannot match the window, left out of the rule's pattern."""
     timed = {"timeout": REGEX_TIMEOUT} if len(window) > TIMED_ABOVE else {}
     try:
-        apart = _apart(rule, rs)
+        rx, apart = _variant(rule, rs, absent)
         if apart is None or apart.parts is None:
-            matches = list(rule.regex.finditer(window, **timed))
+            matches = list(rx.finditer(window, **timed))
         elif apart.tried < apart.TRIAL:
-            matches = apart.trial(rule.regex, window, timed)
+            matches = apart.trial(rx, window, timed)
         else:
-            matches = branches_finditer(rule.regex, apart.parts, window, **timed)
+            matches = branches_finditer(rx, apart.parts, window, **timed)
     except TimeoutError:          # a pathological input must not hang the batch, nor lose matches unsaid
         if rule.id not in gave_up:          # one report per rule and sentence, whatever the windows
             gave_up.add(rule.id)
@@ -569,13 +580,26 @@ class _Apart:
 
 
 def _apart(rule, rs) -> _Apart | None:
-    """The rule's _Apart, built at its first run and kept in rs.cache; None: one alternative."""
-    cache = rs.cache.setdefault("apart", {})
-    if rule.id not in cache:
-        alts = split(rule.regex.pattern, rule.regex.flags)
-        cache[rule.id] = alts and _Apart([compile_rule_pattern(a, rule.regex.flags) for a in alts])
+    """The rule's _Apart (its whole pattern's); None: one alternative."""
+    return _variant(rule, rs, ())[1]
+
+
+def _variant(rule, rs, absent: tuple) -> tuple:
+    """(pattern, its _Apart or None) of the rule with the `absent` gates left out, built at its
+    first run and kept in rs.cache."""
+    cache = rs.cache.setdefault("variants", {})
+    key = (rule.id, absent)
+    if key not in cache:
+        rx = rule.regex
+        if absent:
+            p = rx.pattern
+            for unit in absent:
+                p = without(p, unit, bool(rx.flags & regex.VERBOSE))
+            rx = compile_rule_pattern(p, rx.flags)
+        alts = split(rx.pattern, rx.flags)
+        cache[key] = rx, alts and _Apart([compile_rule_pattern(a, rx.flags) for a in alts])
         save_compiled()              # so that next time they too compile only when used
-    return cache[rule.id]
+    return cache[key]
 
 
 def _finish_money(mentions: list[Mention], text: str, rs) -> list[Mention]:

@@ -60,6 +60,7 @@ class RuleSet:
     cache: dict = field(default_factory=dict)  # helpers normalizers build once per rule set
     expanded: dict = field(default_factory=dict)  # macro name → its regex with every {MACRO} filled in
     plain_forms: dict = field(default_factory=dict)  # a lexicon's trie → its plain alternation (plain_form)
+    gates: dict = field(default_factory=dict)  # macros.yaml's `gates:`, name → regex (pipeline/gates.py)
 
     def macro(self, name: str) -> str:
         """A macro as a ready regex (the `macros` dict holds them as written, with {NAMES})."""
@@ -156,6 +157,7 @@ def load_rules(rules_dir: Path | None = None, check_time: bool = True) -> RuleSe
     plain = {macros[name.upper().replace(".", "_")]: plain_alternation(words) for name, words in aliases.items()}
     plain = {t: plain[t] for t in sorted(plain, key=len, reverse=True) if t != plain[t]}
     own = _load_yaml(root / "macros.yaml") or {}
+    gate_names = own.pop("gates", []) if isinstance(own, dict) else []
     if not isinstance(own, dict) or not all(isinstance(v, (str, int, float)) for v in own.values()):
         raise RuleError(root / "macros.yaml", None, "macros.yaml must map macro names to regex strings (NAME: 'pattern')")
     macros.update({str(k): str(v) for k, v in own.items()})
@@ -173,10 +175,36 @@ def load_rules(rules_dir: Path | None = None, check_time: bool = True) -> RuleSe
             rules.append(_make_rule(path, i, spec, expand, seen))
     save_compiled()                  # the patterns seen to compile: compiled at first use next time
     expanded = {name: expand(f"{{{name}}}", root / "macros.yaml", None) for name in macros}
+    gates = _gates(gate_names, expanded, root / "macros.yaml")
     if check_time:                   # the shipped rules too: they pass the check user rules must pass
         check_rule_times(rules, root)
     return RuleSet(rules, lexicon, aliases, macros, digest.hexdigest()[:16], str(root), other, expanded=expanded,
-                   plain_forms=plain)
+                   plain_forms=plain, gates=gates)
+
+
+def _gates(names, expanded: dict, where: Path) -> dict[str, str]:
+    """macros.yaml's `gates:` (pipeline/gates.py) → macro name → its regex, checked: a gate is
+    left out of a pattern where it cannot match, so it must hold no group the rule reads, match
+    no empty text, and read the same in verbose patterns."""
+    if not isinstance(names, list) or not all(isinstance(n, str) for n in names):
+        raise RuleError(where, None, "`gates:` must be a list of macro names")
+    out = {}
+    for name in names:
+        if name not in expanded:
+            raise RuleError(where, None, f"gate {name} is not a macro")
+        text = expanded[name]
+        try:
+            rx = regex.compile(text, regex.V0)
+        except regex.error as e:
+            raise RuleError(where, None, f"gate {name} does not compile alone: {e}")
+        if rx.groups:
+            raise RuleError(where, None, f"gate {name} holds a capturing group: write (?:...)")
+        if rx.search("") is not None:
+            raise RuleError(where, None, f"gate {name} matches the empty text: it could never be left out")
+        if regex.search(r"[\s#]", text):
+            raise RuleError(where, None, f"gate {name} holds a space or '#': it would read otherwise in verbose patterns")
+        out[name] = text
+    return out
 
 
 PROBE_CHARS = 2000       # adversarial probes at load: long enough to expose quadratic patterns
