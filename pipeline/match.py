@@ -585,8 +585,8 @@ def _apart(rule, rs) -> _Apart | None:
 
 
 def _variant(rule, rs, absent: tuple) -> tuple:
-    """(pattern, its _Apart or None) of the rule with the `absent` gates left out, built at its
-    first run and kept in rs.cache."""
+    """(pattern, its _Apart or None) of the rule with the `absent` gates left out (with none, the
+    rule's own pattern), built at its first run and kept in rs.cache."""
     cache = rs.cache.setdefault("variants", {})
     key = (rule.id, absent)
     if key not in cache:
@@ -599,7 +599,8 @@ def _variant(rule, rs, absent: tuple) -> tuple:
         alts = split(rx.pattern, rx.flags)
         cache[key] = rx, alts and _Apart([compile_rule_pattern(a, rx.flags) for a in alts])
         save_compiled()              # so that next time they too compile only when used
-    return cache[key]
+    rx, apart = cache[key]
+    return (rx if absent else rule.regex), apart
 
 
 def _finish_money(mentions: list[Mention], text: str, rs) -> list[Mention]:

@@ -27,6 +27,7 @@ def _patterns(rs) -> dict:
             "item": regex.compile(r"^\s*\(?\d{1,2}[.)](?!\d)"),      # "1)", "2.": a list number
             # one scan per line says whether any header rule can match it (most lines: none)
             "header": Prefilter([r.regex for r in rs.rules if r.table]),
+            "tables": [k for k, r in enumerate(rs.rules) if r.table],      # in rule order
         }
     return rs.cache["tables"]
 
@@ -37,9 +38,9 @@ def header_unit(text: str, rs, hits=None, rules=None) -> tuple[float, str, str] 
     indices of the header rules that may match it (the others surely do not)."""
     if rules is None and not (_patterns(rs)["header"].hits(text) if hits is None else hits):
         return None
-    for k, rule in enumerate(rs.rules):
-        if not rule.table or (rules is not None and k not in rules) or (
-                rule.requires is not None and not rule.requires.search(text)):
+    for k in _patterns(rs)["tables"] if rules is None else sorted(rules):
+        rule = rs.rules[k]
+        if rule.requires is not None and not rule.requires.search(text):
             continue
         m = rule.regex.search(text)
         if m:
