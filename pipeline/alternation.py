@@ -133,7 +133,13 @@ def _may_share(a: str, b: str) -> bool:
         return (sep_a and sep_b) or bool(_SEPARATOR_START.match(b if sep_a else a))
     if _fold(a) == _fold(b):
         return True
-    return bool(regex.fullmatch(regex.escape(a), b, regex.I) or regex.fullmatch(regex.escape(b), a, regex.I))
+    return bool(_ignoring_case(a).fullmatch(b) or _ignoring_case(b).fullmatch(a))
+
+
+@functools.lru_cache(maxsize=None)
+def _ignoring_case(c: str):
+    """A character as a compiled IGNORECASE pattern, once per character (not once per pair)."""
+    return regex.compile(regex.escape(c), regex.I)
 
 
 def _fold(c: str) -> str:

@@ -22,7 +22,7 @@ from .normalize.percent import normalize_percent
 from .normalize.projects import minor_words, normalize_project
 from .branches import finditer as branches_finditer, layout, split
 from .gates import without
-from .lazy_regex import compile_rule_pattern, save as save_compiled
+from .lazy_regex import compile_cached, compile_rule_pattern, save as save_compiled
 from .prefilter import Prefilter
 
 FIELDS = ("value_min", "value_max", "unit", "qualifier", "date_start", "date_end", "granularity", "name")
@@ -129,19 +129,20 @@ def _read_all_later(cands: list[Mention], trace: list) -> list[Mention]:
 def _qualifier(rs) -> dict:
     """Patterns that read a qualifier off the text around an amount, built once per rule set:
     `before` ("more than 5", "более чем на 5%"), `after` ("500 млн теңгеден астам", "5 million or more"), `suffix`
-    ("теңгедей"), `void` (what makes a "до" before the amount a change's target), `minus`."""
+    ("теңгедей"), `void` (what makes a "до" before the amount a change's target), `minus`; their parse
+    cached on disk (pipeline/lazy_regex.py): the lists make them slow to compile at every start."""
     if "qualifier" not in rs.cache:
         mac = rs.expanded
         rs.cache["qualifier"] = {
-            "before": regex.compile(r"(?<![\p{L}])(" + mac["QUALIFIER"] + r")\s*(?:(?:" + mac["QUALIFIER_GAP"]
+            "before": compile_cached(r"(?<![\p{L}])(" + mac["QUALIFIER"] + r")\s*(?:(?:" + mac["QUALIFIER_GAP"]
                                     + r")\s+)?$", regex.I),
-            "after": regex.compile(r"-?(?P<endings>(?:" + mac["KAZAKH_SUFFIX"] + r"){0,3})\s+(" + mac["QUALIFIER_AFTER"]
+            "after": compile_cached(r"-?(?P<endings>(?:" + mac["KAZAKH_SUFFIX"] + r"){0,3})\s+(" + mac["QUALIFIER_AFTER"]
                                    + r")(?:" + mac["KAZAKH_SUFFIX"] + r"){0,2}(?![\p{L}])", regex.I),
-            "suffix": regex.compile(r"-?(?:" + mac["KAZAKH_SUFFIX"] + r"){0,2}?(" + mac["QUALIFIER_SUFFIX"]
+            "suffix": compile_cached(r"-?(?:" + mac["KAZAKH_SUFFIX"] + r"){0,2}?(" + mac["QUALIFIER_SUFFIX"]
                                     + r")(?![\p{L}])", regex.I),
-            "void": regex.compile(mac["QUALIFIER_VOID"], regex.I),
-            "change": regex.compile(r"\s+(?:" + mac["CHANGE_VERB"] + r")", regex.I),
-            "minus": regex.compile(mac["MINUS_BEFORE"]),
+            "void": compile_cached(mac["QUALIFIER_VOID"], regex.I),
+            "change": compile_cached(r"\s+(?:" + mac["CHANGE_VERB"] + r")", regex.I),
+            "minus": compile_cached(mac["MINUS_BEFORE"]),
         }
     return rs.cache["qualifier"]
 

@@ -18,7 +18,7 @@ import yaml
 
 from .alternation import alternation, plain_alternation
 from .errors import RuleError
-from .lazy_regex import compile_rule_pattern, pattern_key, save as save_compiled
+from .lazy_regex import compile_cached, compile_rule_pattern, pattern_key, save as save_compiled
 from .probes import probes
 
 KINDS = {"money", "percent", "date", "project", "quantity", "count", "multiplier", "duration"}
@@ -194,7 +194,7 @@ def _gates(names, expanded: dict, where: Path) -> dict[str, str]:
             raise RuleError(where, None, f"gate {name} is not a macro")
         text = expanded[name]
         try:
-            rx = regex.compile(text, regex.V0)
+            rx = compile_cached(text, regex.V0)
         except regex.error as e:
             raise RuleError(where, None, f"gate {name} does not compile alone: {e}")
         if rx.groups:

@@ -8,6 +8,7 @@ from decimal import Decimal
 
 import regex
 
+from ..lazy_regex import compile_cached
 from .numbers import parse_number, words_to_number
 
 _TOKEN = regex.compile(r"(?P<num>\d(?:[\d.,\u00a0\u202f\u2009 ]*\d)?)|(?P<word>[\p{L}]+\.?)|(?P<sym>[$₸€£¥₽])")
@@ -20,7 +21,7 @@ class Amounts:
     def __init__(self, rs):
         self.rs = rs
         # a currency word, also with Kazakh endings after it ("теңгені"), for the sentence's currency
-        self.currency = regex.compile(
+        self.currency = compile_cached(
             r"(?<![\p{L}])(?:" + rs.macros["CURRENCY_AFTER"] + "|" + rs.macros["CURRENCY_BEFORE"] + r")"
             r"(?:" + rs.macro("KAZAKH_SUFFIX") + r"){0,3}(?![\p{L}])", regex.I)
         self.words = {k: float(v) for k, v in rs.lexicon["number_word"].items()}
@@ -29,7 +30,7 @@ class Amounts:
         # "from 2 to 3 billion", "от 5 до 7 млн", "7.5-9.5 billion": low bound, then the amount
         opens = "|".join(regex.escape(w) for w, v in rs.lexicon["range_word"].items() if v == "from")
         tos = "|".join(regex.escape(w) for w, v in rs.lexicon["range_word"].items() if v == "to")
-        self.range = regex.compile(
+        self.range = compile_cached(
             rf"^\s*(?:(?:{opens})\s+)?(?P<low>[+\-]?\d[\d.,\u00a0\u202f\u2009 ]*?)\s*"
             rf"(?:[-–—]|(?<![\p{{L}}])(?:{tos})(?![\p{{L}}]))\s*(?P<high>.+)$", regex.I | regex.S)
 
