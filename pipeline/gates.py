@@ -60,13 +60,16 @@ def _tokens(p: str, verbose: bool) -> list[tuple[int, int, str]]:
     return out
 
 
+# a quantifier that allows no repeat at all: "?", "*", "{0,n}", lazy or possessive
+_MAY_SKIP = regex.compile(r"(?:\?|\*|\{0?,\d*\}|\{0\})[?+]?")
 # what follows "(?" up to a group's body: "?:", "?=", "?<!", "?P<name>", "?i:", "?>" ...
 _GROUP_HEAD = regex.compile(r"\?(?:[:=!>|]|<[=!]|P?<[A-Za-z_]\w*>|'[A-Za-z_]\w*'|[a-zA-Z]*(?:-[a-zA-Z]*)?:)")
 
 
 def without(pattern: str, unit: str, verbose: bool = False) -> str:
     """`pattern` with every whole occurrence of `unit` (a regex of its own, e.g. a macro's text)
-    unable to match: left out where it is one branch among others, else replaced by NEVER.
+    unable to match: left out where it is one branch among others or an optional group's whole
+    body ("(?:unit)?" goes), else replaced by NEVER.
     Where `unit` matches nowhere in a text, the result matches there exactly as `pattern` does."""
     if not unit:
         return pattern
@@ -85,7 +88,14 @@ def without(pattern: str, unit: str, verbose: bool = False) -> str:
         before = toks[first - 1][2] if first else "open"
         after = toks[last + 1][2] if last + 1 < len(toks) else "close"
         whole = before in ("open", "bar") and after in ("close", "bar")
-        if whole and (before == "bar" or after == "bar") and _CONDITIONAL not in pattern:
+        optional = (first and last + 2 < len(toks) and toks[first - 1][2] == "open" and after == "close"
+                    and pattern[toks[first - 1][0]:toks[first - 1][1]] == "(?:"
+                    and _MAY_SKIP.match(pattern, toks[last + 2][0]))
+        if optional:                                # "(?:unit)?" → "": an optional part that never matches
+            q = _MAY_SKIP.match(pattern, toks[last + 2][0])
+            pattern = pattern[:toks[first - 1][0]] + pattern[q.end():]
+            done = toks[first - 1][0]
+        elif whole and (before == "bar" or after == "bar") and _CONDITIONAL not in pattern:
             if before == "bar":                     # "A|unit" → "A"
                 pattern = pattern[:toks[first - 1][0]] + pattern[b:]
                 done = toks[first - 1][0]

@@ -184,8 +184,9 @@ def load_rules(rules_dir: Path | None = None, check_time: bool = True) -> RuleSe
 
 def _gates(names, expanded: dict, where: Path) -> dict[str, str]:
     """macros.yaml's `gates:` (pipeline/gates.py) → macro name → its regex, checked: a gate is
-    left out of a pattern where it cannot match, so it must hold no group the rule reads, match
-    no empty text, and read the same in verbose patterns."""
+    left out of a pattern where it cannot match, so it must hold no numbered group (the rule's
+    would be renumbered; a named one reads as absent, as it reads None where it took no part),
+    match no empty text, and read the same in verbose patterns."""
     if not isinstance(names, list) or not all(isinstance(n, str) for n in names):
         raise RuleError(where, None, "`gates:` must be a list of macro names")
     out = {}
@@ -197,8 +198,8 @@ def _gates(names, expanded: dict, where: Path) -> dict[str, str]:
             rx = compile_cached(text, regex.V0)
         except regex.error as e:
             raise RuleError(where, None, f"gate {name} does not compile alone: {e}")
-        if rx.groups:
-            raise RuleError(where, None, f"gate {name} holds a capturing group: write (?:...)")
+        if rx.groups > len(set(rx.groupindex.values())):
+            raise RuleError(where, None, f"gate {name} holds a group without a name: write (?:...) or (?P<name>...)")
         if rx.search("") is not None:
             raise RuleError(where, None, f"gate {name} matches the empty text: it could never be left out")
         if regex.search(r"[\s#]", text):

@@ -17,6 +17,9 @@ from kzx.rules import load_rules
     ("(?:a|U)?x", "(?:a)?x"),
     ("(?=a|U)", "(?=a)"),                   # in a lookahead the alternation means the same
     ("(?P<n>U|b)", "(?P<n>b)"),
+    ("(?:U)?x", "x"),                       # an optional group that never matches: gone
+    ("(?:U){0,3}x|a", "x|a"),
+    ("(?:U)+x", f"(?:{NEVER})+x"),          # not optional: the group must still fail there
     ("(?:U)", f"(?:{NEVER})"),              # alone in its group: it must still fail there
     ("U", NEVER),
     ("xU|a", f"x{NEVER}|a"),                # part of a branch: the branch can never match
@@ -89,13 +92,13 @@ def test_shipped_gates_are_checked_by_the_prefilter(rules):
 
 @pytest.mark.parametrize("gates,problem", [
     ("[NOPE]", "gate NOPE is not a macro"),
-    ("[CAP]", "gate CAP holds a capturing group"),
+    ("[CAP]", "gate CAP holds a group without a name"),
     ("[MAYBE]", "gate MAYBE matches the empty text"),
     ("NUM", "`gates:` must be a list of macro names"),
 ])
 def test_bad_gate_is_refused(rules_dir, gates, problem):
     macros = rules_dir / "macros.yaml"
-    text = macros.read_text(encoding="utf-8").replace("gates: [WORDS_SCALED, WORDS_SCALE]", f"gates: {gates}")
+    text = macros.read_text(encoding="utf-8").replace("gates: [WORDS_SCALED, WORDS_SCALE, OPEN_WORD, OPEN_WORD_RU]", f"gates: {gates}")
     macros.write_text(text + "CAP: '(x)'\nMAYBE: 'x?'\n", encoding="utf-8")
     (rules_dir / "money.yaml").write_text(GOOD, encoding="utf-8")
     with pytest.raises(RuleError, match=regex.escape(problem)) as e:
