@@ -479,6 +479,8 @@ def _decide(sent: _Sentence, rs, trace, timeouts) -> list[Mention]:
             cands += c
             if timeouts is not None:
                 timeouts += to
+    if not cands:                    # most sentences: no rule found anything (vetoes alone change nothing)
+        return []
     kept = []
     for c in cands:
         veto = next((v for v in vetoes if v[0] == c.kind and v[1] <= c.start and c.end <= v[2]), None)
