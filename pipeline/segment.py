@@ -60,11 +60,18 @@ class _Sentencer:
         caller has it (doc.text joins every token). Only the tokens holding a character that can
         end a sentence are looked at (no other token decides anything), and through one array of
         the tokens' attributes, not a Token object each."""
-        abbrevs, scales = self.abbrevs, self.scales
-        n = len(doc)
-        if text is None:
-            text = doc.text
         rows = doc.to_array(_ATTRS).tolist()          # [idx, length, whitespace after, is_space, is_alpha]
+        return self._starts(rows, doc.text if text is None else text, wrapped)
+
+    def offsets(self, doc, wrapped: bool, text: str) -> list[int]:
+        """The character offsets in `text` (doc.text) of the tokens starts() gives, for a window's
+        few tokens (their attributes read token by token: to_array costs more below ~20)."""
+        rows = [(t.idx, len(t), t.whitespace_ != "", t.is_space, t.is_alpha) for t in doc]
+        return [rows[i][0] for i in self._starts(rows, text, wrapped)]
+
+    def _starts(self, rows: list, text: str, wrapped: bool) -> Iterator[int]:
+        abbrevs, scales = self.abbrevs, self.scales
+        n = len(rows)
         idx = [r[0] for r in rows]
 
         def word(k: int) -> str:
@@ -121,6 +128,8 @@ _GAP = re.compile(r"\s(?<!\s\s)\s{199,}")
 _BULLET = re.compile(r"(?:[-•*–—]|\d{1,2}[.)])\s")    # a list item starts the next line
 _OPEN_END = re.compile(r"[^\W_]$|[,-]$")   # a line ending in a letter, digit, comma or hyphen
 _CAN_END = re.compile(r"[.!?…\n]")         # every token that can end a sentence holds one of these
+_STOP = re.compile(r"[.!?…]")
+_LINE_BREAK = re.compile(r"\n\s*")          # a line break and the rest of its run of whitespace
 _NEXT_CHUNK = re.compile(r"(\S*)\s*\S*\s?")
 
 
@@ -170,11 +179,12 @@ def _island(text: str, start: int, end: int, size: int) -> Iterator[tuple[int, s
         pos = cut
 
 
-def windows(block: str) -> Iterator[tuple[int, int]]:
-    """(start, end) spans of `block` holding every token that may end a sentence with all that its
-    decision reads: from the start of the chunk (run of non-spaces) holding the candidate, or of
-    the chunk before a line break, through the next chunk and one more character (a list item's
-    "1. "). Spans start at a chunk's start, so spaCy tokenizes them as it does the whole block."""
+def windows(block: str, can_end=_CAN_END) -> Iterator[tuple[int, int]]:
+    """(start, end) spans of `block` holding every token that may end a sentence (holds a
+    character of `can_end`) with all that its decision reads: from the start of the chunk (run of
+    non-spaces) holding the candidate, or of the chunk before a line break (before the candidate's
+    chunk or in it), through the next chunk and one more character (a list item's "1. "). Spans
+    start at a chunk's start, so spaCy tokenizes them as it does the whole block."""
     lo = hi = -1
     chunk_end = reach = -1       # the last candidate's chunk end and how far its window reached
 
@@ -188,7 +198,7 @@ def windows(block: str) -> Iterator[tuple[int, int]]:
         chunk_end, reach = m.end(1), m.end()
         return reach
 
-    for m in _CAN_END.finditer(block):
+    for m in can_end.finditer(block):
         p = m.start()
         if p < hi:                     # inside the current window: it reaches far enough already
             hi = max(hi, next_end(p))
@@ -199,6 +209,12 @@ def windows(block: str) -> Iterator[tuple[int, int]]:
                 start -= 1
         while start > 0 and not block[start - 1].isspace():
             start -= 1
+        if start > 0 and block[start - 1] == "\n":   # the word before a stop is read back over a line
+            start -= 1                                  # break ("approx\n." : `$` matches before "\n")
+            while start > 0 and block[start - 1].isspace():
+                start -= 1
+            while start > 0 and not block[start - 1].isspace():
+                start -= 1
         end = next_end(p)
         if lo >= 0 and start <= hi:
             hi = max(hi, end)
@@ -211,12 +227,18 @@ def windows(block: str) -> Iterator[tuple[int, int]]:
 
 
 def _block_starts(block: str, nlp: Language, wrapped: bool) -> list[int]:
-    """Character offsets in `block` where a sentence starts, tokenizing only the windows."""
+    """Character offsets in `block` where a sentence starts, tokenizing only the windows. Where
+    the text is not hard-wrapped, a line break starts a sentence at the token after its run of
+    whitespace (spaCy makes the run one token, less a first space that goes with the token
+    before), whatever stands around it: those are read off the text, and only the stops need
+    windows."""
     sentencer = nlp.get_pipe("kzx_sentences")
     out = [0]
-    for lo, hi in windows(block):
-        doc = nlp.make_doc(block[lo:hi])
-        out.extend(lo + doc[i].idx for i in sentencer.starts(doc, wrapped, block[lo:hi]))
+    if not wrapped:
+        out.extend(m.end() for m in _LINE_BREAK.finditer(block) if m.end() < len(block))
+    for lo, hi in windows(block, _CAN_END if wrapped else _STOP):
+        piece = block[lo:hi]
+        out.extend(lo + at for at in sentencer.offsets(nlp.make_doc(piece), wrapped, piece))
     return out
 
 

@@ -1,5 +1,6 @@
 """The windowed splitter (spaCy only around . ! ? … and line breaks) gives exactly the sentences
 of tokenizing every block whole, on real documents and on mutated pieces of them."""
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -14,7 +15,9 @@ OWN = ("Аким области Б. Сапарбаев отметил: «До 20
        "1. Облыс бойынша 3,2 трлн теңге тартылды!\n- 2. пункт?! Да.\n\n"
        "ASTANA. 5 bln. 200 mln. tenge (approx.) were spent, i.e. 12% more. U.S. dollars.\" Next one.")
 PIECES = ["\n", "\n\n", " \n ", ". ", "... ", "!", "?! ", "…", "\u00a0", "  ", "\t", "Mr. ", "e.g. ", "bln. 5",
-          "\" ", "». ", ") ", "\n- ", "\n1. ", "\n2) ", " A. ", ".Growth", " x.  Y", "\u2028", "\r\n"]
+          "\" ", "». ", ") ", "\n- ", "\n1. ", "\n2) ", " A. ", ".Growth", " x.  Y", "\u2028", "\r\n",
+          # line breaks among other whitespace: the splitter reads those off the text (no spaCy)
+          "\n\u00a0", "\u3000\n", "\x0b\n", "\x1c", "\u2029\n", "\n\t\n", " \n", "\x85", "\n\u2009 "]
 
 
 def _split(text):
@@ -28,6 +31,15 @@ def _whole(text):
 def test_documents_split_the_same():
     for text in DOCS + [OWN]:
         assert _split(text) == _whole(text)
+
+
+@pytest.mark.parametrize("text", [
+    "It was 5 bln (approx\n.) Work went on.",      # the word before a stop is read across the line break
+    "Done.\nNext one\n\n  Third\u00a0\nFourth\r\nFifth \n Sixth\n",
+    "A\n\u2029\nB\x85C\n\x1cD",
+])
+def test_written_cases_split_the_same(text):
+    assert _split(text) == _whole(text)
 
 
 def test_windows_start_at_chunk_starts_and_cover_every_stop():
@@ -100,6 +112,7 @@ def _check_starts(text):
         want = _plain_starts(doc, wrapped, sentencer.abbrevs, sentencer.scales)
         assert list(sentencer.starts(doc, wrapped)) == want
         assert list(sentencer.starts(doc, wrapped, text)) == want
+        assert sentencer.offsets(doc, wrapped, text) == [doc[i].idx for i in want]   # token by token
 
 
 def test_starts_equal_the_token_by_token_rules():
