@@ -68,40 +68,112 @@ _GROUP_HEAD = regex.compile(r"\?(?:[:=!>|]|<[=!]|P?<[A-Za-z_]\w*>|'[A-Za-z_]\w*'
 
 def without(pattern: str, unit: str, verbose: bool = False) -> str:
     """`pattern` with every whole occurrence of `unit` (a regex of its own, e.g. a macro's text)
-    unable to match: left out where it is one branch among others or an optional group's whole
-    body ("(?:unit)?" goes), else replaced by NEVER.
+    unable to match: replaced by NEVER, and what then can never match taken out (`_prune`).
     Where `unit` matches nowhere in a text, the result matches there exactly as `pattern` does."""
     if not unit:
         return pattern
-    done = 0
-    while True:
-        toks = _tokens(pattern, verbose)
-        starts = {s: k for k, (s, _, _) in enumerate(toks)}
-        ends = {e: k for k, (_, e, _) in enumerate(toks)}
-        a = pattern.find(unit, done)
-        while a >= 0 and not (a in starts and a + len(unit) in ends):
-            a = pattern.find(unit, a + 1)           # inside a class or an escape: not the unit
-        if a < 0:
-            return pattern
+    toks = _tokens(pattern, verbose)
+    starts, ends = {s for s, _, _ in toks}, {e for _, e, _ in toks}
+    one_group = _one_group(unit, verbose)
+    out, pos = [], 0
+    a = pattern.find(unit)
+    while a >= 0:
         b = a + len(unit)
-        first, last = starts[a], ends[b]
-        before = toks[first - 1][2] if first else "open"
-        after = toks[last + 1][2] if last + 1 < len(toks) else "close"
-        whole = before in ("open", "bar") and after in ("close", "bar")
-        optional = (first and last + 2 < len(toks) and toks[first - 1][2] == "open" and after == "close"
-                    and pattern[toks[first - 1][0]:toks[first - 1][1]] == "(?:"
-                    and _MAY_SKIP.match(pattern, toks[last + 2][0]))
-        if optional:                                # "(?:unit)?" → "": an optional part that never matches
-            q = _MAY_SKIP.match(pattern, toks[last + 2][0])
-            pattern = pattern[:toks[first - 1][0]] + pattern[q.end():]
-            done = toks[first - 1][0]
-        elif whole and (before == "bar" or after == "bar") and _CONDITIONAL not in pattern:
-            if before == "bar":                     # "A|unit" → "A"
-                pattern = pattern[:toks[first - 1][0]] + pattern[b:]
-                done = toks[first - 1][0]
-            else:                                   # "unit|B" → "B"
-                pattern = pattern[:a] + pattern[toks[last + 1][1]:]
-                done = a
+        # not inside a class or an escape; and a quantifier after it must repeat all of it
+        if a in starts and b in ends and (one_group or not _QUANTIFIER.match(pattern, b)):
+            out += (pattern[pos:a], NEVER)
+            pos = a + len(unit)
+            a = pattern.find(unit, pos)
         else:
-            pattern = pattern[:a] + NEVER + pattern[b:]
-            done = a + len(NEVER)
+            a = pattern.find(unit, a + 1)
+    if not out:
+        return pattern
+    pattern = "".join(out) + pattern[pos:]
+    if _CONDITIONAL in pattern or "(?|" in pattern or _BACKREF.search(pattern) or (verbose and "#" in pattern):
+        return pattern                  # branches that mean more than "either", or a comment: as it is
+    lead = _LEAD_FLAGS.match(pattern).group()
+    if _GLOBAL_FLAG.search(pattern, len(lead)) is not None:
+        return pattern                  # a global flag further on: it rules the whole pattern
+    return lead + _prune(pattern[len(lead):], verbose)
+
+
+def _one_group(p: str, verbose: bool) -> bool:
+    """Is p one group, "(...)", or one atom (so a quantifier after it repeats all of it)?"""
+    toks = _tokens(p, verbose)
+    if len(toks) == 1 and toks[0][2] == "other" and not _QUANTIFIER.fullmatch(p):
+        return True
+    if not toks or toks[0][2] != "open" or toks[-1][2] != "close":
+        return False
+    depth = 0
+    for k, (_, _, kind) in enumerate(toks):
+        depth += (kind == "open") - (kind == "close")
+        if depth == 0:
+            return k == len(toks) - 1
+    return False
+
+
+def _prune(p: str, verbose: bool) -> str:
+    """p with what can never match taken out, one NEVER at a time, until none is left to take:
+    NEVER with a quantifier that may skip it goes; a branch that must pass through it goes where
+    the alternation has others; a group of one such branch becomes NEVER itself (a negative
+    lookaround of it goes: it always holds); at the top, the whole pattern is NEVER."""
+    while True:
+        toks = _tokens(p, verbose)
+        k = next((k for k, (s, _, kind) in enumerate(toks) if kind == "open" and p.startswith(NEVER, s)), None)
+        if k is None:
+            return p
+        a, last = toks[k][0], k + 3                 # NEVER is four tokens: "(?:", "(?!", ")", ")"
+        b = toks[last][1]
+        q = _QUANTIFIER.match(p, b)
+        if q and _MAY_SKIP.fullmatch(q.group()):
+            p = p[:a] + p[q.end():]                 # "NEVER?" matches only the empty text
+            continue
+        open_k = left = None
+        depth = 0
+        for j in range(k - 1, -1, -1):
+            kind = toks[j][2]
+            if kind == "close":
+                depth += 1
+            elif kind == "open":
+                if depth == 0:
+                    open_k = j
+                    break
+                depth -= 1
+            elif kind == "bar" and depth == 0 and left is None:
+                left = j
+        close_k = right = None
+        depth = 0
+        for j in range(last + 1, len(toks)):
+            kind = toks[j][2]
+            if kind == "open":
+                depth += 1
+            elif kind == "close":
+                if depth == 0:
+                    close_k = j
+                    break
+                depth -= 1
+            elif kind == "bar" and depth == 0 and right is None:
+                right = j
+        body_start = toks[open_k][1] if open_k is not None else 0
+        body_end = toks[close_k][0] if close_k is not None else len(p)
+        if left is not None:                        # "A|..NEVER..|B" → "A|B": the branch and the bar before it
+            p = p[:toks[left][0]] + p[toks[right][0] if right is not None else body_end:]
+        elif right is not None:                     # "..NEVER..|B" → "B"
+            p = p[:body_start] + p[toks[right][1]:]
+        elif open_k is None:
+            return NEVER                            # the whole pattern must pass through it
+        else:
+            head = p[toks[open_k][0]:toks[open_k][1]]
+            g_start, g_end = toks[open_k][0], toks[close_k][1]
+            if head in ("(?!", "(?<!"):             # "not NEVER" always holds: the assertion goes
+                q = _QUANTIFIER.match(p, g_end)
+                p = p[:g_start] + p[q.end() if q else g_end:]
+            else:                                   # a group that must pass through it never matches
+                p = p[:g_start] + NEVER + p[g_end:]
+
+
+_QUANTIFIER = regex.compile(r"(?:[?*+]|\{\d*,?\d*\})[?+]?")
+# back references and recursion ("(?-1)", not the flag group "(?-i:...)")
+_BACKREF = regex.compile(r"\\[1-9]|\\g<|\(\?P=|\(\?P>|\(\?R\)|\(\?(?:[0-9&]|[+-][0-9])")
+_GLOBAL_FLAG = regex.compile(r"\(\?[a-zA-Z]+\)")
+_LEAD_FLAGS = regex.compile(f"(?:{_GLOBAL_FLAG.pattern})*")

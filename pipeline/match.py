@@ -560,24 +560,25 @@ class _Apart:
     each alternative may have a start the `regex` module skips to, which the whole pattern lacks:
     the exclude rules of five alternatives, project.not_description and money.not_rate, take a
     quarter of the time; two alternatives that both start with a digit lose a little). So the
-    rule's first TRIAL windows run both ways, timed (but
-    the first, which compiles them), and the alternatives are kept only if they took under 80% of
-    the whole pattern's time."""
+    rule's first TRIAL windows run both ways, timed in CPU time of this thread (but the first,
+    which compiles them), and the alternatives are kept only if, in the median window, they took
+    under 80% of the whole pattern's time: a window slowed by the machine's other work (a cache
+    flushed, a page fault) sways no decision.
+    """
     TRIAL = 16
 
     def __init__(self, parts):
-        self.parts, self.tried, self.whole_s, self.apart_s = parts, 0, 0.0, 0.0
+        self.parts, self.tried, self.ratios = parts, 0, []
 
     def trial(self, whole, window: str, timed: dict) -> list:
-        t0 = time.perf_counter()
+        t0 = time.thread_time()
         matches = list(whole.finditer(window, **timed))
-        t1 = time.perf_counter()
+        t1 = time.thread_time()
         branches_finditer(whole, self.parts, window, **timed)
         if self.tried:               # the first run compiles the patterns (pipeline/lazy_regex.py): not timed
-            self.whole_s += t1 - t0
-            self.apart_s += time.perf_counter() - t1
+            self.ratios.append((time.thread_time() - t1) / max(t1 - t0, 1e-9))
         self.tried += 1
-        if self.tried == self.TRIAL and self.apart_s > 0.8 * self.whole_s:
+        if self.tried == self.TRIAL and sorted(self.ratios)[len(self.ratios) // 2] > 0.8:
             self.parts = None
         return matches
 

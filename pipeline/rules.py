@@ -17,6 +17,7 @@ import regex
 import yaml
 
 from .alternation import alternation, plain_alternation
+from .branches import layout
 from .errors import RuleError
 from .lazy_regex import compile_cached, compile_rule_pattern, pattern_key, save as save_compiled
 from .probes import probes
@@ -202,6 +203,8 @@ def _gates(names, expanded: dict, where: Path) -> dict[str, str]:
             raise RuleError(where, None, f"gate {name} holds a group without a name: write (?:...) or (?P<name>...)")
         if rx.search("") is not None:
             raise RuleError(where, None, f"gate {name} matches the empty text: it could never be left out")
+        if layout(text)[0]:
+            raise RuleError(where, None, f"gate {name} is an alternation (a|b): write it as one group (?:a|b)")
         if regex.search(r"[\s#]", text):
             raise RuleError(where, None, f"gate {name} holds a space or '#': it would read otherwise in verbose patterns")
         out[name] = text
