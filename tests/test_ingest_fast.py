@@ -1,0 +1,53 @@
+"""The quick forms of ingest's checks give what the plain forms give: the mojibake pair search
+(a lead class first, the alternatives in a lookbehind) finds the first pair where the bare
+alternation does, and guess_language's counts of runs equal counts of single characters."""
+import re
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from kzx import ingest
+
+# Characters the patterns are about, mixed with plain ones: leads, continuations, Cyrillic and
+# Kazakh letters, Latin Kazakh, curly quotes, no-break spaces, digits and underscores.
+ALPHABET = st.sampled_from(list("aZ Â Ã é Ð ð Ñ ñ ô õ ÿ € ™ œ « » “ ” ’ – — … \xa0 ° ½ ² µ ¿ ▒ ╨ Γ √ † • ﬁ")
+                           + list("ВГРСвгрсЂђЁёіІәғқңөұүһ ǵńýıÝ 0 9 _ . , \n\ufffd"))
+TEXT = st.text(alphabet=ALPHABET, max_size=60)
+
+PLAIN = ingest._mojibake_pairs(plain=True)
+
+
+def first_pair(pattern, text):
+    m = pattern.search(text)
+    return m and m.start()
+
+
+@settings(max_examples=3000, deadline=None)
+@given(TEXT)
+def test_the_pair_search_finds_the_first_pair_the_alternation_finds(text):
+    assert first_pair(ingest._MOJIBAKE_PAIR, text) == first_pair(PLAIN, text)
+
+
+def test_the_pair_search_on_mojibake_and_on_clean_text():
+    for clean in ("«5 млрд тенге», № 3", "Биыл облыста 5 млрд теңге бөлінді", "Café São Paulo’s naïve résumé"):
+        bad = clean.encode("utf-8").decode("cp1251" if "м" in clean or "б" in clean else "cp1252", "replace")
+        for text in (clean, bad, "x " + bad, bad + " tail"):
+            assert first_pair(ingest._MOJIBAKE_PAIR, text) == first_pair(PLAIN, text), text
+    assert first_pair(ingest._MOJIBAKE_PAIR, "CafÃ© and Ã la") == 3
+    assert first_pair(ingest._MOJIBAKE_PAIR, "say Ã la") == 4          # "[ÂÃ] ", the no-break space lost
+
+
+@settings(max_examples=2000, deadline=None)
+@given(TEXT)
+def test_language_counts_of_runs_equal_counts_of_characters(text):
+    for runs in (ingest._LETTER, ingest._CYRILLIC, ingest._KAZAKH, ingest._KAZAKH_LATIN):
+        single = re.compile(runs.pattern[:-1])            # the class without its +
+        assert ingest._count(runs, text) == len(single.findall(text))
+
+
+def test_language_counts_on_a_mixed_sample():
+    text = "Биыл 5 млрд теңге_x ǵń, it cost 2 billion."
+    assert ingest._count(ingest._LETTER, text) == 29     # Биыл млрд теңге x ǵń it cost billion
+    assert ingest._count(ingest._CYRILLIC, text) == 13
+    assert ingest._count(ingest._KAZAKH, text) == 1      # ң
+    assert ingest._count(ingest._KAZAKH_LATIN, text) == 2
