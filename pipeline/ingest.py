@@ -13,6 +13,7 @@ import hashlib
 import json
 import errno
 import fnmatch
+import functools
 import os
 import re
 import stat
@@ -23,7 +24,6 @@ from pathlib import Path
 from typing import Iterator
 
 import charset_normalizer
-import ftfy
 
 from .config import MAX_FILE_BYTES
 from .errors import InputError
@@ -597,10 +597,18 @@ def _record(src: Source, rec: dict, doc_id: str) -> Document | None:
 # ---------------------------------------------------------------- clean-up
 _SURROGATE = re.compile("[\ud800-\udfff]")
 _ESCAPED_BYTE = re.compile("[\udc80-\udcff]")
-# Only mojibake is repaired: quotes, widths, ligatures and line breaks stay as the source wrote them.
-_FTFY = ftfy.TextFixerConfig(unescape_html=False, remove_terminal_escapes=False, fix_latin_ligatures=False,
-                             fix_character_width=False, uncurl_quotes=False, fix_line_breaks=False,
-                             remove_control_chars=False, normalization=None, explain=False)
+
+
+@functools.cache
+def _ftfy():
+    """ftfy and kzx's settings of it, imported for the first text that may hold mojibake (37 ms of
+    start-up that English-only runs never need). Only mojibake is repaired: quotes, widths,
+    ligatures and line breaks stay as the source wrote them."""
+    import ftfy
+
+    return ftfy, ftfy.TextFixerConfig(unescape_html=False, remove_terminal_escapes=False, fix_latin_ligatures=False,
+                                      fix_character_width=False, uncurl_quotes=False, fix_line_breaks=False,
+                                      remove_control_chars=False, normalization=None, explain=False)
 
 
 def safe_str(s):
@@ -663,14 +671,16 @@ _MOJIBAKE_PAIR = _mojibake_pairs()
 def repair_mojibake(text: str) -> tuple[str, int]:
     """UTF-8 that was read as cp1251, cp1252 or Latin-1 (once or twice: "â€“", "Ã©", "РњРёРЅ")
     repaired line by line with ftfy; returns the text and the number of lines changed."""
-    if (text.isascii() or not _MOJIBAKE_CHARS.search(text) or not _MOJIBAKE_PAIR.search(text)
-            or not ftfy.is_bad(text)):
+    if text.isascii() or not _MOJIBAKE_CHARS.search(text) or not _MOJIBAKE_PAIR.search(text):
+        return text, 0
+    ftfy, config = _ftfy()
+    if not ftfy.is_bad(text):
         return text, 0
     lines = text.split("\n")
     changed = 0
     for i, line in enumerate(lines):
         if not line.isascii() and ftfy.is_bad(line):
-            fixed = ftfy.fix_text(line, _FTFY)
+            fixed = ftfy.fix_text(line, config)
             if fixed != line:
                 lines[i] = fixed
                 changed += 1
