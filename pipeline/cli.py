@@ -42,6 +42,7 @@ app = typer.Typer(cls=_Group, add_completion=False, no_args_is_help=True, pretty
                        "3 kzx check found drift, 4 internal error.")
 
 FLAGS = {"debug": False, "quiet": False}   # set once per process by the global options; read by _run
+OWN_PROCESS = {"main": False}              # main(): the command runs alone in its process (not under CliRunner)
 
 
 def _date(value: Optional[str]) -> Optional[dt.date]:
@@ -193,6 +194,9 @@ def extract(inputs: List[str] = typer.Argument(..., help="Files or folders (recu
     elif size or urls:
         _finish(_run(lambda: extract_partitioned(s, size or DEFAULT_PARTITION_BYTES, progress=bar)))
     else:
+        if OWN_PROCESS["main"]:
+            from .write import pyarrow_without_pandas
+            pyarrow_without_pandas()        # nothing of a local extract uses pandas: not imported
         _finish(_run(lambda: run_extract(s, progress=bar)))
 
 
@@ -378,4 +382,5 @@ def _copy_rules(src: Path, dst: Path) -> str:
 
 
 def main():
+    OWN_PROCESS["main"] = True
     app()

@@ -20,6 +20,7 @@ import hashlib
 import json
 import os
 import shutil
+import sys
 import uuid
 from pathlib import Path
 
@@ -54,6 +55,31 @@ LONG_TEXT = 1_000_000        # characters
 MANIFEST = "manifest.json"
 JOURNAL = ".kzx-commit.json"
 LOCK = ".kzx.lock"
+
+
+class _NoPandas:
+    """A finder that refuses pandas, for the moment pyarrow looks for it (pyarrow_without_pandas)."""
+
+    @staticmethod
+    def find_spec(name, path=None, target=None):
+        if name == "pandas":
+            raise ImportError("pandas is not used by kzx extract")
+        return None
+
+
+def pyarrow_without_pandas() -> None:
+    """For a process that never hands pyarrow a pandas object (the `kzx extract` command): its first
+    pa.array() would import pandas only to ask whether a value is a Series (0.3 CPU-s, a sixth of
+    start-up); refused that once, pyarrow takes pandas for absent. pandas stays importable, and
+    pyarrow's pandas functions (to_pandas, from_pandas) import it when called, and then know it again.
+    Not for the Python API: until then, a caller's pandas objects would look like plain sequences."""
+    if "pandas" in sys.modules:
+        return
+    sys.meta_path.insert(0, _NoPandas)
+    try:
+        pa.array([0])
+    finally:
+        sys.meta_path.remove(_NoPandas)
 
 
 def crash_point(name: str) -> None:
