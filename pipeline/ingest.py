@@ -601,14 +601,18 @@ _ESCAPED_BYTE = re.compile("[\udc80-\udcff]")
 
 @functools.cache
 def _ftfy():
-    """ftfy and kzx's settings of it, imported for the first text that may hold mojibake (37 ms of
-    start-up that English-only runs never need). Only mojibake is repaired: quotes, widths,
-    ligatures and line breaks stay as the source wrote them."""
+    """ftfy, its is_bad (pipeline/badness.py: the same answers, faster) and kzx's settings of it,
+    imported for the first text that may hold mojibake (37 ms of start-up that English-only runs
+    never need). Only mojibake is repaired: quotes, widths, ligatures and line breaks stay as the
+    source wrote them."""
     import ftfy
 
-    return ftfy, ftfy.TextFixerConfig(unescape_html=False, remove_terminal_escapes=False, fix_latin_ligatures=False,
-                                      fix_character_width=False, uncurl_quotes=False, fix_line_breaks=False,
-                                      remove_control_chars=False, normalization=None, explain=False)
+    from .badness import is_bad_function
+
+    config = ftfy.TextFixerConfig(unescape_html=False, remove_terminal_escapes=False, fix_latin_ligatures=False,
+                                  fix_character_width=False, uncurl_quotes=False, fix_line_breaks=False,
+                                  remove_control_chars=False, normalization=None, explain=False)
+    return ftfy, is_bad_function(), config
 
 
 def safe_str(s):
@@ -673,13 +677,13 @@ def repair_mojibake(text: str) -> tuple[str, int]:
     repaired line by line with ftfy; returns the text and the number of lines changed."""
     if text.isascii() or not _MOJIBAKE_CHARS.search(text) or not _MOJIBAKE_PAIR.search(text):
         return text, 0
-    ftfy, config = _ftfy()
-    if not ftfy.is_bad(text):
+    ftfy, is_bad, config = _ftfy()
+    if not is_bad(text):
         return text, 0
     lines = text.split("\n")
     changed = 0
     for i, line in enumerate(lines):
-        if not line.isascii() and ftfy.is_bad(line):
+        if not line.isascii() and is_bad(line):
             fixed = ftfy.fix_text(line, config)
             if fixed != line:
                 lines[i] = fixed
