@@ -769,8 +769,10 @@ def guess_language(text: str) -> str:
     """'en', 'ru' or 'kk' from the script of a sample (Kazakh has letters Russian lacks, and its
     Latin script letters English lacks)."""
     sample = text[:5000]
-    letters = _count(_LETTER, sample) or 1
     cyr = _count(_CYRILLIC, sample)
+    if not cyr and not _KAZAKH_LATIN.search(sample):
+        return "en"                  # what the ratios below give then, whatever the letters
+    letters = _count(_LETTER, sample) or 1
     if cyr / letters < 0.3:
         return "kk" if _count(_KAZAKH_LATIN, sample) > letters * 0.005 else "en"
     return "kk" if _count(_KAZAKH, sample) > cyr * 0.02 else "ru"

@@ -51,3 +51,16 @@ def test_language_counts_on_a_mixed_sample():
     assert ingest._count(ingest._CYRILLIC, text) == 13
     assert ingest._count(ingest._KAZAKH, text) == 1      # ң
     assert ingest._count(ingest._KAZAKH_LATIN, text) == 2
+
+
+@settings(max_examples=2000, deadline=None)
+@given(TEXT)
+def test_guess_language_with_its_early_return_gives_what_the_ratios_give(text):
+    sample = text[:5000]
+    letters = ingest._count(ingest._LETTER, sample) or 1
+    cyr = ingest._count(ingest._CYRILLIC, sample)
+    if cyr / letters < 0.3:
+        want = "kk" if ingest._count(ingest._KAZAKH_LATIN, sample) > letters * 0.005 else "en"
+    else:
+        want = "kk" if ingest._count(ingest._KAZAKH, sample) > cyr * 0.02 else "ru"
+    assert ingest.guess_language(text) == want
