@@ -95,6 +95,7 @@ def _patterns(rs) -> dict:
 
 _SCANNED = ("after", "before", "according", "according_after", "role_said", "said_role", "quote_back")
 _WHOLE = ("role_name_ru", "role_name", "surname")
+_WHOLE_SET = frozenset(_WHOLE)
 # Characters no match of a _WHOLE pattern holds (they hold letters, spaces, dashes and the words
 # of the lexicons, and start and end with a letter): a paragraph ending in one is a place to cut
 # the text that no match crosses.
@@ -319,7 +320,7 @@ def _speakers(doc, sentences, rs, wanted, form: str) -> tuple[dict, dict]:
         ends = [k for k, para in enumerate(paragraphs) if any(s.sentence_id in wanted for s in para)]
         read = ends[-1] + 1 if ends else 0
     mays = pats["may"].many([form[a:b] for a, b in spans[:read]])
-    pieces = _Pieces(text, form, spans, mays, pats)
+    pieces = _Pieces(text, form, paragraphs, mays, pats)
     roles = _Roles(pieces, pats, rs, words)      # title → the surname first written right after it
     whole: dict = {}                    # read off the whole text, the first time a paragraph needs them
 
@@ -393,15 +394,17 @@ def _role(ptext: str, may, pats):
 
 
 class _Pieces:
-    """The whole text in pieces, cut after every paragraph that ends in a character of _CUT_AFTER
-    (no match of a _WHOLE pattern crosses such a cut), each scanned for the _WHOLE patterns that
-    may match in it: `finditer(key)` is pats[key].finditer(text), run only over the pieces where
-    the pattern can match (a match lies in one piece; at a piece's start, lookbehinds see the text
-    before it; at its end stands a cut character, which no match ends at or holds). A piece that
-    is one paragraph and spaces has that paragraph's scan (no match starts or ends with a space)."""
+    """The whole text in pieces, cut after sentences that end in a character of _CUT_AFTER (no
+    match of a _WHOLE pattern crosses such a cut), each scanned for the _WHOLE patterns that may
+    match in it: `finditer(key)` is pats[key].finditer(text), run only over the pieces where the
+    pattern can match (a match lies in one piece; at a piece's start, lookbehinds see the text
+    before it; at its end stands a cut character, which no match ends at or holds).
+    The text is first cut after paragraphs: a piece that is one paragraph and spaces has that
+    paragraph's scan (no match starts or ends with a space), and only a piece that may hold a
+    match, or was not scanned, is cut again after its sentences and those pieces scanned."""
 
-    def __init__(self, text: str, form: str, spans: list, mays: list, pats):
-        self.text, self.form, self.paragraphs, self.scanned, self.pats = text, form, spans, mays, pats
+    def __init__(self, text: str, form: str, paragraphs: list, mays: list, pats):
+        self.text, self.form, self.paragraphs, self.scanned, self.pats = text, form, paragraphs, mays, pats
         self.spans = self.may = None            # cut the first time a pattern is asked for
 
     def finditer(self, key: str):
@@ -417,23 +420,31 @@ class _Pieces:
         if self.pats["may_whole"] is None or not paras:
             self.spans, self.may = [(0, len(text))], [set(_WHOLE)]
             return
-        pieces, start, first = [], 0, 0          # (start, end, its paragraphs' first and last index)
-        for k, (a, b) in enumerate(paras):
-            if k == len(paras) - 1 or text[b - 1] in _CUT_AFTER:
-                end = len(text) if k == len(paras) - 1 else b
-                pieces.append((start, end, first, k))
+        self.spans, self.may = [], []
+        start, first = 0, 0
+        for k, para in enumerate(paras):
+            if k == len(paras) - 1 or text[para[-1].end_char - 1] in _CUT_AFTER:
+                end = len(text) if k == len(paras) - 1 else para[-1].end_char
+                self._piece(start, end, first, k)
                 start, first = end, k + 1
-        self.spans = [(s, e) for s, e, _, _ in pieces]
-        self.may = [None] * len(pieces)
-        todo = []
-        for i, (s, e, j, k) in enumerate(pieces):
-            a, b = paras[j]
-            if j == k < len(self.scanned) and _blank(text, s, a) and _blank(text, b, e):
-                self.may[i] = self.scanned[j]
-            else:
-                todo.append(i)
+        todo = [i for i, may in enumerate(self.may) if may is None]
         for i, may in zip(todo, self.pats["may_whole"].many([self.form[slice(*self.spans[i])] for i in todo])):
             self.may[i] = may
+
+    def _piece(self, s: int, e: int, j: int, k: int) -> None:
+        """The piece [s, e) of paragraphs j..k: kept with its paragraph's scan where that says no
+        match, else cut after its sentences (to be scanned)."""
+        text, paras = self.text, self.paragraphs
+        if j == k < len(self.scanned) and _blank(text, s, paras[j][0].start_char) and _blank(text, paras[j][-1].end_char, e):
+            may = self.scanned[j]
+            if not may & _WHOLE_SET:
+                self.spans.append((s, e))
+                self.may.append(may)
+                return
+        cuts = [x.end_char for para in paras[j:k + 1] for x in para if s < x.end_char < e and text[x.end_char - 1] in _CUT_AFTER]
+        bounds = [s, *cuts, e]
+        self.spans.extend(zip(bounds, bounds[1:]))
+        self.may.extend([None] * (len(bounds) - 1))
 
 
 def _blank(text: str, a: int, b: int) -> bool:

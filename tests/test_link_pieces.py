@@ -30,9 +30,9 @@ def _pieces(text, nlp, rules, read=None):
     """_Pieces as speakers makes them: the first `read` paragraphs (all: None) already scanned."""
     pats = _patterns(rules)
     form = _scan_form(text)
-    spans = [(p[0].start_char, p[-1].end_char) for p in _paragraphs(text, list(segment(text, nlp)))]
-    mays = pats["may"].many([form[a:b] for a, b in spans[:read]])
-    return _Pieces(text, form, spans, mays, pats)
+    paragraphs = _paragraphs(text, list(segment(text, nlp)))
+    mays = pats["may"].many([form[p[0].start_char:p[-1].end_char] for p in paragraphs[:read]])
+    return _Pieces(text, form, paragraphs, mays, pats)
 
 
 def _same_as_whole(text, nlp, rules, read=None):
@@ -68,8 +68,9 @@ def test_pieces_only_search_where_a_match_can_be(nlp, rules):
     text = "Schools were built.\nAkim Berik Uali opened them. Roads\nwere repaired.\n\nAkim\nUali spoke."
     pieces = _pieces(text, nlp, rules, read=2)
     list(pieces.finditer("role_name"))
-    # cut after the paragraphs that end in a stop: "Roads" does not, so its piece goes on
-    assert pieces.spans == [(0, 19), (19, 69), (69, len(text))]
-    assert pieces.may[0] is pieces.scanned[0]        # a paragraph of its own: its scan is the piece's
-    if pats["may_whole"].pf.active:
-        assert ["role_name" in may for may in pieces.may] == [False, True, True]
+    # cut after the paragraphs that end in a stop ("Roads" does not, so its piece goes on), then
+    # a piece that may hold a match after its sentences
+    assert pieces.spans == [(0, 19), (19, 48), (48, 69), (69, len(text))]
+    if pats["may_whole"].pf.active:          # (without a prefilter every piece may, and is cut again)
+        assert pieces.may[0] is pieces.scanned[0]        # a paragraph of its own: its scan is the piece's
+        assert ["role_name" in may for may in pieces.may] == [False, True, False, True]
