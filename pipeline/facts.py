@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import regex
 
+from .lazy_regex import compile_cached
+
 KINDS = ("money", "percent")
 
 # A repeat states the same claim in the same words: the same CLAIM_KEY (kind, value, unit, and the
@@ -75,7 +77,7 @@ def facts_for(doc, sentences, figures: list[dict], links: list[dict], claims: li
 
 def _part_cue(rs):
     if "part_cue" not in rs.cache:
-        rs.cache["part_cue"] = regex.compile(rf"(?<![\p{{L}}])(?:{rs.macros['PART_CUE']})(?![\p{{L}}])", regex.I)
+        rs.cache["part_cue"] = compile_cached(rf"(?<![\p{{L}}])(?:{rs.macros['PART_CUE']})(?![\p{{L}}])", regex.I)
     return rs.cache["part_cue"]
 
 

@@ -26,6 +26,7 @@ from collections import Counter
 
 import regex
 
+from .lazy_regex import compile_cached
 from .prefilter import ODD_CASE, SPACES, WHITESPACE, Prefilter
 from .rules import alternation
 from .segment import hard_wrapped
@@ -46,41 +47,41 @@ def _patterns(rs) -> dict:
     role_said = rf"(?<![\p{{L}}])(?P<role>{_alt(rs, 'role')})(?:\s+\p{{Ll}}+){{0,2}}\s+(?:{say})(?![\p{{L}}])"
     said_role = rf"(?:{say})\s+(?P<role2>{_alt(rs, 'role')})(?![\p{{L}}])"
     pats = {
-        "after": regex.compile(rf"(?<![\p{{L}}])(?:{say})\s+(?:[\p{{L}}-]+\s+){{0,8}}?(?P<name>{name})(?![\p{{L}}])"),
-        "before": regex.compile(rf"(?P<name>{name}),?\s+(?:{say})(?![\p{{L}}])"),   # "..., Satkaliyev, said"
-        "according": regex.compile(rf"(?<![\p{{L}}])(?i:{according})\s+(?:[\p{{L}}-]+\s+){{0,6}}?(?P<name>{name})(?=\s*[,.:])"),
+        "after": compile_cached(rf"(?<![\p{{L}}])(?:{say})\s+(?:[\p{{L}}-]+\s+){{0,8}}?(?P<name>{name})(?![\p{{L}}])"),
+        "before": compile_cached(rf"(?P<name>{name}),?\s+(?:{say})(?![\p{{L}}])"),   # "..., Satkaliyev, said"
+        "according": compile_cached(rf"(?<![\p{{L}}])(?i:{according})\s+(?:[\p{{L}}-]+\s+){{0,6}}?(?P<name>{name})(?=\s*[,.:])"),
         # Kazakh puts "according to" after the name, in the genitive: "Сатыбалдының айтуынша,"
-        "according_after": regex.compile(rf"(?P<name>{name})\s+(?:айтуынша|сөзінше|pikirinshe|aıtýynsha)(?![\p{{L}}])"),
-        "role_name": regex.compile(rf"(?<![\p{{L}}])(?P<role>{_alt(rs, 'role')})(?:\s+of\s+(?:the\s+)?(?:[\p{{L}}-]+\s+){{1,5}}?)?"
+        "according_after": compile_cached(rf"(?P<name>{name})\s+(?:айтуынша|сөзінше|pikirinshe|aıtýynsha)(?![\p{{L}}])"),
+        "role_name": compile_cached(rf"(?<![\p{{L}}])(?P<role>{_alt(rs, 'role')})(?:\s+of\s+(?:the\s+)?(?:[\p{{L}}-]+\s+){{1,5}}?)?"
                                    rf"\s*(?P<name>{name})(?![\p{{L}}])", regex.I),
         # Russian and Kazakh put the region in the genitive between the title and the name
         # ("аким Жамбылской области Ерлан Сапаров", "аким Астаны Женис Касымбек"); the name
         # is then a given name and a surname.
-        "role_name_ru": regex.compile(rf"(?<![\p{{L}}])(?P<role>{rs.macros['ROLE_RU']})\s+(?:[\p{{L}}-]+\s+){{0,3}}?"
+        "role_name_ru": compile_cached(rf"(?<![\p{{L}}])(?P<role>{rs.macros['ROLE_RU']})\s+(?:[\p{{L}}-]+\s+){{0,3}}?"
                                       rf"(?P<name>(?-i:\p{{Lu}}\p{{Ll}}+(?:\s+\p{{Lu}}\p{{Ll}}+(?:-\p{{Lu}}\p{{Ll}}+)?){{1,2}}))(?![\p{{L}}])", regex.I),
-        "role": regex.compile(rf"{role_said}|{said_role}", regex.I),
+        "role": compile_cached(rf"{role_said}|{said_role}", regex.I),
         # its two branches alone, for a paragraph where the scan finds only one can match
-        "role_said": regex.compile(role_said, regex.I),
-        "said_role": regex.compile(said_role, regex.I),
-        "quote_back": regex.compile(rf"[\"”»]\s*[,.]?\s*[-–—]?\s*(?:he|she|он|она|ол)\s+(?:{say})(?![\p{{L}}])"
+        "role_said": compile_cached(role_said, regex.I),
+        "said_role": compile_cached(said_role, regex.I),
+        "quote_back": compile_cached(rf"[\"”»]\s*[,.]?\s*[-–—]?\s*(?:he|she|он|она|ол)\s+(?:{say})(?![\p{{L}}])"
                                     rf"|[\"”»]\s*[,.]?\s*[-–—]\s*(?:{say})\s+(?:он|она|ол)(?![\p{{L}}])", regex.I),
-        "back": regex.compile(rf"(?<![\p{{L}}])(?:{_alt(rs, 'back_reference')})(?![\p{{L}}])", regex.I),
-        "surname": regex.compile(rf"(?<![\p{{L}}-])\p{{Lu}}\p{{Ll}}+(?:-\p{{Lu}}\p{{Ll}}+)?(?:{endings})(?![\p{{L}}])"),
-        "address": regex.compile(rf"(?<![\p{{L}}])(?:{_alt(rs, 'address_word')})(?![\p{{L}}])", regex.I),
-        "funds_after": regex.compile(rf"^\s*(?:{_alt(rs, 'funds_after')})(?![\p{{L}}])", regex.I),
-        "funds_link": regex.compile(rf"^[\s,]*(?:(?:{_alt(rs, 'funds_after')})\s+)?(?:{_alt(rs, 'funds_link')})"
+        "back": compile_cached(rf"(?<![\p{{L}}])(?:{_alt(rs, 'back_reference')})(?![\p{{L}}])", regex.I),
+        "surname": compile_cached(rf"(?<![\p{{L}}-])\p{{Lu}}\p{{Ll}}+(?:-\p{{Lu}}\p{{Ll}}+)?(?:{endings})(?![\p{{L}}])"),
+        "address": compile_cached(rf"(?<![\p{{L}}])(?:{_alt(rs, 'address_word')})(?![\p{{L}}])", regex.I),
+        "funds_after": compile_cached(rf"^\s*(?:{_alt(rs, 'funds_after')})(?![\p{{L}}])", regex.I),
+        "funds_link": compile_cached(rf"^[\s,]*(?:(?:{_alt(rs, 'funds_after')})\s+)?(?:{_alt(rs, 'funds_link')})"
                                     rf"\s+(?:the\s+)?$"
                                     # Russian: "потребуется для окончания строительства метро"
                                     rf"|^[\s,]*(?:(?:{_alt(rs, 'funds_after')})\s+)?"
                                     rf"(?:{rs.macros['FUNDS_LINK_RU']})"
                                     rf"(?:\s+\p{{Ll}}+){{0,3}}\s+$", regex.I),
-        "funds_break": regex.compile(rf"(?<![\p{{L}}])(?:{_alt(rs, 'funds_break')})(?![\p{{L}}])", regex.I),
-        "funds": regex.compile(rf"(?<![\p{{L}}])(?:{_alt(rs, 'funds_cue')})\s+(?:(?:{_alt(rs, 'qualifier')})\s+)?$", regex.I),
-        "frame": regex.compile(rf"(?<![\p{{L}}])(?:{_alt(rs, 'project_frame')})\s+(?:the\s+)?(?:\p{{Ll}}+\s+)?$", regex.I),
-        "count_cue": regex.compile(rf"^[\s,]*(?:(?:which|that)\s+)?(?:{_alt(rs, 'count_cue')})\s+"
+        "funds_break": compile_cached(rf"(?<![\p{{L}}])(?:{_alt(rs, 'funds_break')})(?![\p{{L}}])", regex.I),
+        "funds": compile_cached(rf"(?<![\p{{L}}])(?:{_alt(rs, 'funds_cue')})\s+(?:(?:{_alt(rs, 'qualifier')})\s+)?$", regex.I),
+        "frame": compile_cached(rf"(?<![\p{{L}}])(?:{_alt(rs, 'project_frame')})\s+(?:the\s+)?(?:\p{{Ll}}+\s+)?$", regex.I),
+        "count_cue": compile_cached(rf"^[\s,]*(?:(?:which|that)\s+)?(?:{_alt(rs, 'count_cue')})\s+"
                                    rf"(?:(?:{_alt(rs, 'qualifier')})\s+)?$", regex.I),
-        "count_of": regex.compile(r"^\s+of\s+(?:the\s+)?(?:\p{Ll}+\s+){0,3}$"),
-        "types": [(t, regex.compile(rf"(?<![\p{{L}}]){alternation(ws)}(?![\p{{L}}])", regex.I)) for t, ws in _types(rs)],
+        "count_of": compile_cached(r"^\s+of\s+(?:the\s+)?(?:\p{Ll}+\s+){0,3}$"),
+        "types": [(t, compile_cached(rf"(?<![\p{{L}}]){alternation(ws)}(?![\p{{L}}])", regex.I)) for t, ws in _types(rs)],
     }
     # one multi-pattern scan per paragraph and per sentence says which of these can match at all
     # (with the patterns read over the whole text, whose pieces are mostly paragraphs: _Pieces)

@@ -25,6 +25,7 @@ import bisect
 
 import regex
 
+from .lazy_regex import compile_cached
 from .match import figure_id
 from .normalize.projects import minor_words, normalize_project
 
@@ -40,12 +41,12 @@ def _cues(rs) -> dict:
         heads = rs.lexicon_aliases.get("project_head", []) + rs.lexicon_aliases.get("route_head", [])
         alt = lambda name: rs.macros[name.upper()]
         rs.cache["doc_cues"] = {
-            "head_end": regex.compile(rf"\s+(?:(?:{alt('head_modifier')})\s+)*(?:{alt('project_head')}|{alt('route_head')})$", regex.I),
-            "of_tail": regex.compile(r"^(\p{Lu}\S*(?:\s+\p{Lu}\S*)*?\s+(?:" + alt("project_head") + r"))\s+(?:of|for|on)\s", regex.I),
+            "head_end": compile_cached(rf"\s+(?:(?:{alt('head_modifier')})\s+)*(?:{alt('project_head')}|{alt('route_head')})$", regex.I),
+            "of_tail": compile_cached(r"^(\p{Lu}\S*(?:\s+\p{Lu}\S*)*?\s+(?:" + alt("project_head") + r"))\s+(?:of|for|on)\s", regex.I),
             # "in Koktau", "between Astana and Koktau"
-            "place_before": regex.compile(rf"(?<![\p{{L}}])(?:{alt('place_preposition')})\s+(?:the\s+)?"
+            "place_before": compile_cached(rf"(?<![\p{{L}}])(?:{alt('place_preposition')})\s+(?:the\s+)?"
                                           rf"(?:\p{{Lu}}[\p{{L}}-]*,?\s+(?:and|or)\s+)?$", regex.I),
-            "place_after": regex.compile(rf"^\s+(?:{alt('place_type')})(?![\p{{L}}])", regex.I),
+            "place_after": compile_cached(rf"^\s+(?:{alt('place_type')})(?![\p{{L}}])", regex.I),
             "not_acronym": {a.casefold() for a in rs.lexicon_aliases.get("company_form", [])}
                            | {a.casefold() for a in rs.lexicon_aliases.get("currency_after", [])},
             "heads": {h.casefold() for h in heads},
