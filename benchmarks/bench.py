@@ -5,7 +5,8 @@ usage: python benchmarks/bench.py [--copies 200] [--quick] [--compare DIR]
 All speeds are words per CPU-second (the machine is shared: wall time says more about the
 neighbours than about kzx), each next to a floor measured in the same run: spaCy's blank English
 tokenizer over the same texts. Printed:
-- kzx end to end (`extract` in a fresh process: imports, start-up, ingest, every stage, Parquet)
+- kzx end to end (`kzx extract` in a fresh process, as the command line runs it: imports, start-up,
+  ingest, every stage, Parquet)
   over N copies of data/raw, 1 worker and 2 workers (for 2: the busiest process's CPU, i.e. the run's time on 2 free cores),
   the floor, kzx ÷ floor, and 2 workers ÷ 1 worker;
 - peak RSS of a fresh process extracting 1×, 10× and 100× data/raw (memory must stay flat);
@@ -134,13 +135,23 @@ def kzx_cpu(src: Path, workers: int, out: Path) -> float:
 
 
 def _extract_child(src: str, out: str, workers: str, metadata: str) -> None:
-    """The extract of kzx(): prints this process's CPU since it started (so its imports too), its
-    workers' CPU, and the words read."""
-    s = kzx_run.extract(Settings(inputs=(Path(src),), out=Path(out), workers=int(workers),
-                                 metadata=Path(metadata) if metadata else None))
+    """The extract of kzx(): `kzx extract` as the command line runs it (pipeline/cli.py's main, in
+    this process of its own); prints this process's CPU since it started (so its imports too), its
+    workers' CPU, and the words read (counted from the documents table afterwards, as the run's
+    summary counts them, outside the CPU printed)."""
+    from kzx.cli import main
+
+    sys.argv = ["kzx", "-q", "extract", src, "-o", out, "-j", workers] + (["--metadata", metadata] if metadata else [])
+    try:
+        main()
+    except SystemExit as e:
+        if e.code:
+            raise
     kids = resource.getrusage(resource.RUSAGE_CHILDREN)
     self_ = resource.getrusage(resource.RUSAGE_SELF)
-    print(self_.ru_utime + self_.ru_stime, kids.ru_utime + kids.ru_stime, s.words)
+    import pyarrow.parquet as pq
+    texts = pq.read_table(Path(out) / "documents.parquet", columns=["text"]).column("text").to_pylist()
+    print(self_.ru_utime + self_.ru_stime, kids.ru_utime + kids.ru_stime, sum(map(kzx_run.count_words, texts)))
 
 
 def stages(src: Path) -> dict:
