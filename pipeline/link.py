@@ -114,8 +114,11 @@ class _Scan:
         return self.many([text])[0]
 
     def many(self, texts: list[str]) -> list[set]:
-        """scan(t) for each text, in one batch (Prefilter.hits_many)."""
-        return [{n for i, n in enumerate(self.names) if i in hits} for hits in self.pf.hits_many(texts)]
+        """scan(t) for each text, in one batch (Prefilter.hits_many). A set of hits names its few
+        checks; anything else (every check may match) is asked check by check."""
+        names, n = self.names, len(self.names)
+        return [{names[i] for i in hits if i < n} if type(hits) is set else {m for i, m in enumerate(names) if i in hits}
+                for hits in self.pf.hits_many(texts)]
 
 
 # (character, what the prefilter scans in its place): prefilter.SPACES less what it leaves alone
