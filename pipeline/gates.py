@@ -128,32 +128,8 @@ def _prune(p: str, verbose: bool) -> str:
         if q and _MAY_SKIP.fullmatch(q.group()):
             p = p[:a] + p[q.end():]                 # "NEVER?" matches only the empty text
             continue
-        open_k = left = None
-        depth = 0
-        for j in range(k - 1, -1, -1):
-            kind = toks[j][2]
-            if kind == "close":
-                depth += 1
-            elif kind == "open":
-                if depth == 0:
-                    open_k = j
-                    break
-                depth -= 1
-            elif kind == "bar" and depth == 0 and left is None:
-                left = j
-        close_k = right = None
-        depth = 0
-        for j in range(last + 1, len(toks)):
-            kind = toks[j][2]
-            if kind == "open":
-                depth += 1
-            elif kind == "close":
-                if depth == 0:
-                    close_k = j
-                    break
-                depth -= 1
-            elif kind == "bar" and depth == 0 and right is None:
-                right = j
+        open_k, left = _outward(toks, range(k - 1, -1, -1), "open", "close")
+        close_k, right = _outward(toks, range(last + 1, len(toks)), "close", "open")
         body_start = toks[open_k][1] if open_k is not None else 0
         body_end = toks[close_k][0] if close_k is not None else len(p)
         if left is not None:                        # "A|..NEVER..|B" → "A|B": the branch and the bar before it
@@ -170,6 +146,24 @@ def _prune(p: str, verbose: bool) -> str:
                 p = p[:g_start] + p[q.end() if q else g_end:]
             else:                                   # a group that must pass through it never matches
                 p = p[:g_start] + NEVER + p[g_end:]
+
+
+def _outward(toks: list, order, edge: str, inner: str) -> tuple[int | None, int | None]:
+    """Walking the tokens in `order` from a point: (the index of the first `edge` token ("open" or
+    "close") of the group around the point, the index of the first bar of that group on the way),
+    None where there is none (the pattern's top level)."""
+    depth, bar = 0, None
+    for j in order:
+        kind = toks[j][2]
+        if kind == inner:
+            depth += 1
+        elif kind == edge:
+            if depth == 0:
+                return j, bar
+            depth -= 1
+        elif kind == "bar" and depth == 0 and bar is None:
+            bar = j
+    return None, bar
 
 
 _QUANTIFIER = regex.compile(r"(?:[?*+]|\{\d*,?\d*\})[?+]?")
