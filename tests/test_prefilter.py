@@ -261,3 +261,10 @@ def test_rules_whose_pattern_holds_their_requires_skip_its_search():
     pre = rule_prefilter(RS)
     implied = {r.id for r, yes in zip(RS.rules, pre.implied) if yes}
     assert "money.amount_currency_after" in implied and "count.number_noun" not in implied
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=prefilter.WHITESPACE + "".join(prefilter.ODD_CASE) + "aЖi1 ,", max_size=40))
+def test_the_scan_form_is_the_translation_of_every_space_and_odd_case(text):
+    assert prefilter.scan_form(text) == text.translate(prefilter.SPACES)
+    assert prefilter._scanned(text) == text.translate(prefilter.SPACES).encode("utf-8")
