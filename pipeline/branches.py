@@ -12,10 +12,11 @@ from __future__ import annotations
 
 import regex
 
-_GLOBAL_FLAGS = regex.compile(r"\(\?[a-zA-Z]+\)")
-# Back references, conditionals and recursion name groups by number or refer across
-# alternatives, and \G is where a search began: read apart, they would mean something else.
-_ACROSS = regex.compile(r"\\[1-9]|\\g<|\\G|\(\?P=|\(\?P>|\(\?\(|\(\?R\)|\(\?[0-9&+-]")
+GLOBAL_FLAGS = regex.compile(r"\(\?[a-zA-Z]+\)")      # "(?i)": a flag for the whole pattern
+# Back references, conditionals, branch resets and recursion ("(?-1)", not the flag group
+# "(?-i:...)") name groups by number or refer across alternatives, and \G is where a search began:
+# read apart, or with a branch taken out (pipeline/gates.py), they would mean something else.
+ACROSS = regex.compile(r"\\[1-9]|\\g<|\\G|\(\?P=|\(\?P>|\(\?\(|\(\?\||\(\?R\)|\(\?(?:[0-9&]|[+-][0-9])")
 
 
 def layout(p: str) -> tuple[list, dict, list]:
@@ -46,10 +47,10 @@ def layout(p: str) -> tuple[list, dict, list]:
 def split(pattern: str, flags: int) -> list[str] | None:
     """The pattern's top-level alternatives, each a pattern of its own (with the pattern's leading
     flags), or None: one alternative, or something that would read differently apart."""
-    m = _GLOBAL_FLAGS.match(pattern)
+    m = GLOBAL_FLAGS.match(pattern)
     lead = m.group(0) if m else ""
     body = pattern[len(lead):]
-    if _ACROSS.search(body) or _GLOBAL_FLAGS.search(body):   # a global flag further on rules them all
+    if ACROSS.search(body) or GLOBAL_FLAGS.search(body):   # a global flag further on rules them all
         return None
     verbose = bool(flags & regex.VERBOSE) or "x" in lead
     if verbose and "#" in body:

@@ -15,9 +15,9 @@ from __future__ import annotations
 
 import regex
 
+from .branches import ACROSS, GLOBAL_FLAGS
+
 NEVER = "(?:(?!))"
-# Conditionals give their two branches other meanings than "either": nothing is removed there.
-_CONDITIONAL = "(?("
 
 
 def _tokens(p: str, verbose: bool) -> list[tuple[int, int, str]]:
@@ -89,10 +89,10 @@ def without(pattern: str, unit: str, verbose: bool = False) -> str:
     if not out:
         return pattern
     pattern = "".join(out) + pattern[pos:]
-    if _CONDITIONAL in pattern or "(?|" in pattern or _BACKREF.search(pattern) or (verbose and "#" in pattern):
+    if ACROSS.search(pattern) or (verbose and "#" in pattern):
         return pattern                  # branches that mean more than "either", or a comment: as it is
     lead = _LEAD_FLAGS.match(pattern).group()
-    if _GLOBAL_FLAG.search(pattern, len(lead)) is not None:
+    if GLOBAL_FLAGS.search(pattern, len(lead)) is not None:
         return pattern                  # a global flag further on: it rules the whole pattern
     return lead + _prune(pattern[len(lead):], verbose)
 
@@ -167,7 +167,4 @@ def _outward(toks: list, order, edge: str, inner: str) -> tuple[int | None, int 
 
 
 _QUANTIFIER = regex.compile(r"(?:[?*+]|\{\d*,?\d*\})[?+]?")
-# back references and recursion ("(?-1)", not the flag group "(?-i:...)")
-_BACKREF = regex.compile(r"\\[1-9]|\\g<|\(\?P=|\(\?P>|\(\?R\)|\(\?(?:[0-9&]|[+-][0-9])")
-_GLOBAL_FLAG = regex.compile(r"\(\?[a-zA-Z]+\)")
-_LEAD_FLAGS = regex.compile(f"(?:{_GLOBAL_FLAG.pattern})*")
+_LEAD_FLAGS = regex.compile(f"(?:{GLOBAL_FLAGS.pattern})*")

@@ -121,17 +121,10 @@ class _Scan:
                 for hits in self.pf.hits_many(texts)]
 
 
-def _scan_form(text: str) -> str:
-    """text as the prefilter scans it (prefilter.scan_form: every whitespace character a space, ı/İ
-    an i), for the scans to be handed slices of it: the prefilter then has nothing left to
-    translate. Same scan, same hits."""
-    return scan_form(text)
-
-
 def _scan_slices(text: str, form: str, items) -> list[str]:
     """form[s.start_char:s.end_char] for each sentence (or paragraph) whose text is that slice of
     text, else its own text in scan form."""
-    return [form[a:b] if text[a:b] == t else _scan_form(t) for a, b, t in items]
+    return [form[a:b] if text[a:b] == t else scan_form(t) for a, b, t in items]
 
 
 def _types(rs):
@@ -295,12 +288,14 @@ _CAPITALIZED = regex.compile(r"(?<![\p{L}-])\p{Lu}\p{Ll}+(?:-\p{Lu}\p{Ll}+)?(?![
 def speakers(doc, sentences, rs, wanted=None) -> dict[int, str | None]:
     """sentence_id → speaker surname (or None for the writer's own narration); with `wanted` (a
     set of sentence ids), only those sentences are answered, and no paragraph after the last."""
-    return _speakers(doc, sentences, rs, wanted, _scan_form(doc.text))[0]
+    return _speakers(doc, sentences, rs, wanted, scan_form(doc.text))[0]
 
 
 def _speakers(doc, sentences, rs, wanted, form: str) -> tuple[dict, dict]:
     """(speakers(doc, sentences, rs, wanted), the scan of each sentence that is a paragraph of its
-    own: sentence_id → the names of the patterns that may match in it). `form`: _scan_form(doc.text)."""
+    own: sentence_id → the names of the patterns that may match in it). `form`:
+    scan_form(doc.text), the text as the prefilter scans it: its scans are handed slices of it,
+    with nothing left to translate."""
     pats = _patterns(rs)
     text = doc.text
     words = _Words(text)
@@ -495,7 +490,7 @@ def claims_for(doc, sentences, figures, rs) -> list[dict]:
     n = Counter(f["sentence_id"] for f in figures if f["kind"] in ("money", "percent"))
     if not n:
         return []
-    form = _scan_form(doc.text)
+    form = scan_form(doc.text)
     who, alone = _speakers(doc, sentences, rs, set(n), form)
     ahead = {f["sentence_id"] for f in figures if _ahead(f, doc.published)}
     rows = []

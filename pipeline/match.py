@@ -20,7 +20,7 @@ from .normalize.measures import normalize_measure
 from .normalize.money import amounts, normalize_money
 from .normalize.percent import normalize_percent
 from .normalize.projects import minor_words, normalize_project
-from .branches import finditer as branches_finditer, layout, split
+from .branches import GLOBAL_FLAGS, finditer as branches_finditer, layout, split
 from .gates import without
 from .lazy_regex import compile_cached, compile_rule_pattern, save as save_compiled
 from .prefilter import Prefilter
@@ -268,7 +268,7 @@ def holds(rx, part) -> bool:
     holds "{CURRENCY_AFTER}"): a rule whose `requires` it holds need not search for it first
     (where it is absent, the rule's pattern cannot match either)."""
     p, q = rx.pattern, part.pattern
-    if rx.flags != part.flags or rx.flags & regex.X or _INLINE_FLAGS.match(p):
+    if rx.flags != part.flags or rx.flags & regex.X or GLOBAL_FLAGS.match(p):
         return False
     bars, groups, unclosed = layout(p)
     _, q_groups, _ = layout(q)
@@ -284,7 +284,6 @@ def holds(rx, part) -> bool:
     return False
 
 
-_INLINE_FLAGS = regex.compile(r"\(\?[a-zA-Z]+\)")
 _OPTIONAL = regex.compile(r"[?*]|\{0|\{,")
 
 
@@ -376,11 +375,12 @@ def find_mentions_many(texts: list[str], rs, published: dt.date | None = None, t
         hits = pre.pf.hits_many([w.window for w in wins])
     todo: dict[int, list] = {}          # rule index → the windows it is a candidate in
     for w, h in zip(wins, hits):
-        _plan(w, h, pre, rs, kinds, todo)
+        w.hits = h
+        _plan(w, pre, rs, kinds, todo)
     for i in sorted(todo):
         for w in todo[i]:
             if _required(w, i, rs.rules[i], pre):
-                _run(i, w, rs, published, traces, timeouts)
+                _run(i, w, pre, rs, published, traces, timeouts)
     deferred: dict[int, list] = {}      # exclude rules, where something they could change was found
     for w in wins:
         if w.deferred:
@@ -393,7 +393,7 @@ def find_mentions_many(texts: list[str], rs, published: dt.date | None = None, t
     for i in sorted(deferred):
         for w in deferred[i]:
             if _required(w, i, rs.rules[i], pre):
-                _run(i, w, rs, published, traces, timeouts)
+                _run(i, w, pre, rs, published, traces, timeouts)
     return [_decide(s, rs, traces[j] if traces is not None else None, timeouts[j] if timeouts is not None else None)
             for j, s in enumerate(sents)]
 
@@ -422,13 +422,12 @@ class _Window:
     hits: object = None                  # the prefilter's answer for this window
 
 
-def _plan(w: _Window, hits, pre, rs, kinds, todo: dict) -> None:
+def _plan(w: _Window, pre, rs, kinds, todo: dict) -> None:
     """Which rules run on window w, in rule order: ties settle the same way. In a sentence of one
     window, an exclude rule runs only if there is something it could change (most sentences:
     nothing): it is deferred until the other rules have run."""
     whole = w.window is w.sent.text
-    rules = rs.rules
-    w.hits = hits
+    rules, hits = rs.rules, w.hits
     for i in pre.candidates(hits, len(rules)):
         rule = rules[i]
         if (rule.needs_case and w.sent.headline) or rule.table or (kinds is not None and rule.kind not in kinds):
@@ -457,10 +456,10 @@ def _required(w: _Window, i: int, rule, pre) -> bool:
 _AFTER = 1 << 30        # slots of deferred rules: after every other rule's
 
 
-def _run(i: int, w: _Window, rs, published, traces, timeouts) -> None:
+def _run(i: int, w: _Window, pre, rs, published, traces, timeouts) -> None:
     """Rule i over window w; its output is kept in the window's slot for it."""
     out = ([], [], [] if traces is not None else None, [] if timeouts is not None else None)
-    gated = rule_prefilter(rs).gated[i]
+    gated = pre.gated[i]
     absent = tuple(t for k, t in gated if k not in w.hits) if gated and isinstance(w.hits, set) else ()
     _run_rule(rs.rules[i], w.window, w.sent.original, w.ws, w.own_s, w.own_e, rs, published, out[0], out[1], out[2],
               out[3], w.sent.gave_up, absent)

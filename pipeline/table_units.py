@@ -103,7 +103,7 @@ def document_mentions(text: str, sentences, rs, published=None, traces=None, tim
     from .match import find_mentions_many, prescan, rule_prefilter
 
     texts = [s.text for s in sentences]
-    tables = [k for k, r in enumerate(rs.rules) if r.table]
+    tables = _patterns(rs)["tables"]
     if not tables:
         return find_mentions_many(texts, rs, published, traces, timeouts)
     scanned = prescan(texts, rs)           # the rules' scan also says which header rules may match

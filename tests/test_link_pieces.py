@@ -4,7 +4,8 @@ search over all of the text."""
 import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
-from kzx.link import _Pieces, _paragraphs, _patterns, _scan_form, _WHOLE
+from kzx.link import _Pieces, _paragraphs, _patterns, _WHOLE
+from kzx.prefilter import scan_form
 from kzx.segment import make_nlp, segment
 
 # words that make titles, names and their neighbours, in English, Russian and Kazakh, and the
@@ -29,7 +30,7 @@ def _spans(matches):
 def _pieces(text, nlp, rules, read=None):
     """_Pieces as speakers makes them: the first `read` paragraphs (all: None) already scanned."""
     pats = _patterns(rules)
-    form = _scan_form(text)
+    form = scan_form(text)
     paragraphs = _paragraphs(text, list(segment(text, nlp)))
     mays = pats["may"].many([form[p[0].start_char:p[-1].end_char] for p in paragraphs[:read]])
     return _Pieces(text, form, paragraphs, mays, pats)
