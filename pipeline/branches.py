@@ -19,28 +19,60 @@ GLOBAL_FLAGS = regex.compile(r"\(\?[a-zA-Z]+\)")      # "(?i)": a flag for the w
 ACROSS = regex.compile(r"\\[1-9]|\\g<|\\G|\(\?P=|\(\?P>|\(\?\(|\(\?\||\(\?R\)|\(\?(?:[0-9&]|[+-][0-9])")
 
 
-def layout(p: str) -> tuple[list, dict, list]:
-    """(top-level `|` offsets, group open offset → close offset, unclosed opens) of a pattern."""
-    bars, groups, stack, i, n = [], {}, [], 0, len(p)
+def tokens(p: str, verbose: bool = False) -> list[tuple[int, int, str]]:
+    """(start, end, type) of each token: "open" (a group's opening up to its body), "close", "bar",
+    "other" (a character, escape, class or quantifier); whitespace is skipped in verbose mode."""
+    out, i, n = [], 0, len(p)
     while i < n:
         c = p[i]
-        if c == "\\":
-            i += 2
+        if verbose and c.isspace():
+            i += 1
             continue
-        if c == "[":                 # a class: to its closing bracket
+        if c == "\\":
+            j = i + 2
+            if p.startswith(("p{", "P{", "N{", "x{"), i + 1):
+                j = p.index("}", i) + 1
+            out.append((i, j, "other"))
+        elif c == "[":
             j = i + 1 + p.startswith("^", i + 1)
             j += p.startswith("]", j)
             while j < n and p[j] != "]":
                 j += 2 if p[j] == "\\" else 1
-            i = j + 1
-            continue
-        if c == "(":
-            stack.append(i)
-        elif c == ")" and stack:
-            groups[stack.pop()] = i
-        elif c == "|" and not stack:
-            bars.append(i)
-        i += 1
+            j += 1
+            out.append((i, j, "other"))
+        elif c == "(":
+            j = i + 1
+            if p.startswith("?", j):
+                m = _GROUP_HEAD.match(p, j)
+                j = m.end() if m else j + 1
+            out.append((i, j, "open"))
+        elif c == ")":
+            j = i + 1
+            out.append((i, j, "close"))
+        elif c == "|":
+            j = i + 1
+            out.append((i, j, "bar"))
+        else:
+            j = i + 1
+            out.append((i, j, "other"))
+        i = j
+    return out
+
+
+# what follows "(?" up to a group's body: "?:", "?=", "?<!", "?P<name>", "?i:", "?>" ...
+_GROUP_HEAD = regex.compile(r"\?(?:[:=!>|]|<[=!]|P?<[A-Za-z_]\w*>|'[A-Za-z_]\w*'|[a-zA-Z]*(?:-[a-zA-Z]*)?:)")
+
+
+def layout(p: str) -> tuple[list, dict, list]:
+    """(top-level `|` offsets, group open offset → close offset, unclosed opens) of a pattern."""
+    bars, groups, stack = [], {}, []
+    for start, _, kind in tokens(p):
+        if kind == "open":
+            stack.append(start)
+        elif kind == "close" and stack:
+            groups[stack.pop()] = start
+        elif kind == "bar" and not stack:
+            bars.append(start)
     return bars, groups, stack
 
 

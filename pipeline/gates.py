@@ -15,55 +15,13 @@ from __future__ import annotations
 
 import regex
 
-from .branches import ACROSS, GLOBAL_FLAGS
+from .branches import ACROSS, GLOBAL_FLAGS, tokens as _tokens
 
 NEVER = "(?:(?!))"
 
 
-def _tokens(p: str, verbose: bool) -> list[tuple[int, int, str]]:
-    """(start, end, type) of each token: "open" (a group's opening up to its body), "close", "bar",
-    "other" (a character, escape, class or quantifier); whitespace is skipped in verbose mode."""
-    out, i, n = [], 0, len(p)
-    while i < n:
-        c = p[i]
-        if verbose and c.isspace():
-            i += 1
-            continue
-        if c == "\\":
-            j = i + 2
-            if p.startswith(("p{", "P{", "N{", "x{"), i + 1):
-                j = p.index("}", i) + 1
-            out.append((i, j, "other"))
-        elif c == "[":
-            j = i + 1 + p.startswith("^", i + 1)
-            j += p.startswith("]", j)
-            while j < n and p[j] != "]":
-                j += 2 if p[j] == "\\" else 1
-            j += 1
-            out.append((i, j, "other"))
-        elif c == "(":
-            j = i + 1
-            if p.startswith("?", j):
-                m = _GROUP_HEAD.match(p, j)
-                j = m.end() if m else j + 1
-            out.append((i, j, "open"))
-        elif c == ")":
-            j = i + 1
-            out.append((i, j, "close"))
-        elif c == "|":
-            j = i + 1
-            out.append((i, j, "bar"))
-        else:
-            j = i + 1
-            out.append((i, j, "other"))
-        i = j
-    return out
-
-
 # a quantifier that allows no repeat at all: "?", "*", "{0,n}", lazy or possessive
 _MAY_SKIP = regex.compile(r"(?:\?|\*|\{0?,\d*\}|\{0\})[?+]?")
-# what follows "(?" up to a group's body: "?:", "?=", "?<!", "?P<name>", "?i:", "?>" ...
-_GROUP_HEAD = regex.compile(r"\?(?:[:=!>|]|<[=!]|P?<[A-Za-z_]\w*>|'[A-Za-z_]\w*'|[a-zA-Z]*(?:-[a-zA-Z]*)?:)")
 
 
 def without(pattern: str, unit: str, verbose: bool = False) -> str:
