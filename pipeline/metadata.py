@@ -112,13 +112,9 @@ _CREDIT = regex.compile(r"[-–—]\s*(?:\p{Lu}|«)")      # where an _AGENCY cr
 _DATES = frozenset({"date"})
 
 
-def find_dateline(text: str, rs, lines: int = 12) -> dt.date | None:
-    """A line near the top that is a date ("17 Jan 2022", "date 2023-07-25", "Thursday, 29 July
-    2021"), a place and a date ("ASTANA, 12 November 2023", also followed by an agency's credit:
-    "АЛМАТЫ, 5 наурыз 2024 – Kazinform. Text..."), or the first line ending in ", <date>"
-    (a title: "State of the Nation Address ..., September 1, 2023") gives the publication date."""
-    from .match import find_mentions, prescan  # the date rules read the line
-
+def _candidates(text: str, lines: int = 12) -> list[tuple[int, str, str]]:
+    """(line number among the non-blank, line, line without a "date:" prefix) of the first lines
+    that may be a dateline."""
     todo, seen = [], 0
     for line in text[:2000].splitlines():
         line = line.strip()
@@ -133,6 +129,22 @@ def find_dateline(text: str, rs, lines: int = 12) -> dt.date | None:
         if seen > 1 and len(line) > 60 and not _CREDIT.search(body):
             continue             # too long to be a date line, and no agency's credit a date could lead to
         todo.append((seen, line, body))
+    return todo
+
+
+def dateline_texts(text: str) -> list[str]:
+    """The texts find_dateline(text, ...) has the date rules read (for match.scan_ahead)."""
+    return [body[:300] for _, _, body in _candidates(text)]
+
+
+def find_dateline(text: str, rs, lines: int = 12) -> dt.date | None:
+    """A line near the top that is a date ("17 Jan 2022", "date 2023-07-25", "Thursday, 29 July
+    2021"), a place and a date ("ASTANA, 12 November 2023", also followed by an agency's credit:
+    "АЛМАТЫ, 5 наурыз 2024 – Kazinform. Text..."), or the first line ending in ", <date>"
+    (a title: "State of the Nation Address ..., September 1, 2023") gives the publication date."""
+    from .match import find_mentions, prescan  # the date rules read the line
+
+    todo = _candidates(text, lines)
     scanned = prescan([body[:300] for _, _, body in todo], rs)       # the prefilter, in one batch
     for (seen, line, body), hits in zip(todo, scanned):
         for m in find_mentions(body[:300], rs, None, kinds=_DATES, scanned=hits):

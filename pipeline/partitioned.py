@@ -28,8 +28,8 @@ import pyarrow.parquet as pq
 from .config import Settings
 from .errors import InputError, UsageError
 from .ingest import Skip, Source, discover
-from .run import (ALL_TABLES, Engine, Summary, _add, _manifest, check_output_folder, discovery_walk, error_row,
-                  iter_source, metadata_error_rows, rules_label)
+from .run import (ALL_TABLES, Engine, Summary, _add, _manifest, check_output_folder, discovery_walk, each_source,
+                  error_row, metadata_error_rows, rules_label)
 from .write import JOURNAL, MANIFEST, SCHEMAS, OutLock, buffer_full, crash_point, recover, writer_options
 
 if TYPE_CHECKING:
@@ -201,8 +201,8 @@ def run_partition(pid: int, items: list, settings: Settings, meta, stage: str, t
     writer = PartWriter(fs, stage_path, pid, tables)
     summary = Summary()
     try:
-        for item in items:
-            _add(writer, iter_source(item, settings, engine, meta), summary, tables)
+        for rows in each_source(items, settings, engine, meta):    # small files' scans in batches
+            _add(writer, rows, summary, tables)
         counts = writer.close()
     except BaseException:
         writer.abort()

@@ -23,9 +23,9 @@ from .errors import InputError, KzxError, UsageError
 from .facts import facts_for
 from .ingest import Document, Skip, Source, Walk, clean_document, discover, read_source, safe_str
 from .link import claims_for, links_for
-from .match import FIELDS, figure_id, rule_prefilter
+from .match import FIELDS, figure_id, forget_ahead, rule_prefilter, scan_ahead
 from .projects_doc import more_projects
-from .metadata import MetadataIndex, find_dateline
+from .metadata import MetadataIndex, dateline_texts, find_dateline
 from .rules import RuleSet, load_rules
 from .segment import Sentence, make_nlp, segment
 from .table_units import document_mentions
@@ -93,6 +93,12 @@ def resolve_published(doc: Document, engine: Engine, meta: MetadataIndex | None)
         doc.published = row["published"]
     elif doc.published is None:
         doc.published = find_dateline(doc.text, engine.rules)
+
+
+def wants_dateline(doc: Document, engine: Engine, meta: MetadataIndex | None) -> bool:
+    """Will resolve_published read the document's dateline (no date from the run, metadata or itself)?"""
+    row = meta.get(doc.doc_id) if meta else None
+    return not engine.published and not (row and row.get("published")) and doc.published is None
 
 
 UNRESOLVED = "relative date not resolved: the document has no publication date (pass --metadata or --published)"
@@ -177,9 +183,12 @@ def timeout_row(doc: Document, rule_id: str, sentence_id, seconds: float) -> dic
             "message": safe_str(f"{doc.doc_id}{where}: rule {rule_id} gave up after {seconds:g} s")}
 
 
-def analyze(doc: Document, engine: Engine) -> DocRows:
-    """One document → the rows of every table (the whole pipeline for one doc)."""
-    rows = match_doc(doc, _stage("tokenize", tokenize_doc, doc, engine), engine)
+def analyze(doc: Document, engine: Engine, sentences: list[Sentence] | None = None) -> DocRows:
+    """One document → the rows of every table (the whole pipeline for one doc); `sentences`: its
+    tokenize_doc, where done already."""
+    if sentences is None:
+        sentences = _stage("tokenize", tokenize_doc, doc, engine)
+    rows = match_doc(doc, sentences, engine)
     rows.errors = _warning_rows(doc) + rows.errors
     return rows
 
@@ -259,6 +268,117 @@ def iter_source(item, settings: Settings, engine: Engine, meta, do_match: bool =
             yield DocRows({}, errors=[failure_row(doc, e.stage, e.error)])
 
 
+# Files this small are analysed a few at a time (process_sources): their documents' scans in one
+# batch. A group holds at most GROUP_FILES of them, so at most GROUP_FILES * SMALL_FILE_BYTES of text.
+SMALL_FILE_BYTES = 256_000
+GROUP_FILES = 32
+
+
+def small_file(item) -> bool:
+    if not isinstance(item, Source):
+        return False
+    if item.data is not None:
+        return len(item.data) <= SMALL_FILE_BYTES
+    if item.fs is not None:
+        return False
+    try:
+        return os.stat(item.path).st_size <= SMALL_FILE_BYTES
+    except OSError:
+        return False            # the reader reports it
+
+
+def process_sources(items: list, settings: Settings, engine: Engine, meta, do_match: bool = True) -> list[list[DocRows]]:
+    """[process_source(item, ...) for item in items], the same rows, for small files
+    (`small_file`): every document read, dated, cleaned and split first, then the prefilter's scan
+    of all their datelines and of all their sentences done in one batch each (match.scan_ahead),
+    then each document matched, in order. A failure costs its file or document only, as there."""
+    rs = engine.rules
+    out: list[list[list[DocRows]]] = []          # per file, per document (or the file's error): its rows
+    docs: list[tuple[list, Document]] = []
+    for item in items:
+        out.append([])
+        if isinstance(item, InputError):
+            out[-1].append([DocRows({}, errors=[error_row(item)])])
+            continue
+        try:
+            read = read_source(item, settings.max_file_bytes)
+        except InputError as e:
+            read = DocRows({}, errors=[error_row(e)])
+        except Exception as e:  # noqa: BLE001 - a reader bug costs this file only
+            read = DocRows({}, errors=[error_row(InputError(item.path, "read", type(e).__name__,
+                                                            str(e)[:500] or type(e).__name__))])
+        if isinstance(read, DocRows):
+            out[-1].append([read])
+            continue
+        for doc in read:
+            out[-1].append([])
+            docs.append((out[-1][-1], doc))
+    try:
+        scan_ahead([t for _, d in docs if wants_dateline(d, engine, meta) for t in dateline_texts(d.text)], rs)
+        ready = []
+        for rows, doc in docs:
+            try:
+                _stage("metadata", resolve_published, doc, engine, meta)
+                _stage("metadata", clean_document, doc)
+                if meta:
+                    meta.mark(doc.doc_id)
+                if not do_match:
+                    rows.append(DocRows(document_row(doc), errors=_warning_rows(doc)))
+                elif len(doc.text) > long_docs.LONG_CHARS:
+                    rows.extend(analyze_in_parts(doc, engine))
+                else:
+                    ready.append((rows, doc, _stage("tokenize", tokenize_doc, doc, engine)))
+            except StageFailed as e:
+                rows.append(DocRows({}, errors=[failure_row(doc, e.stage, e.error)]))
+        forget_ahead(rs)
+        scan_ahead([s.text for _, _, sents in ready for s in sents], rs)
+        for rows, doc, sents in ready:
+            try:
+                rows.append(analyze(doc, engine, sents))
+            except StageFailed as e:
+                rows.append(DocRows({}, errors=[failure_row(doc, e.stage, e.error)]))
+    finally:
+        forget_ahead(rs)
+    return [[r for per_doc in per_file for r in per_doc] for per_file in out]
+
+
+def each_source(items, settings: Settings, engine: Engine, meta, do_match: bool = True) -> Iterator:
+    """The rows of each item, in order (an iterable of DocRows per item): runs of small files
+    through process_sources, GROUP_FILES at a time, any other file through iter_source."""
+    group: list = []
+    for item in items:
+        small = small_file(item)
+        if small:
+            group.append(item)
+        if group and (not small or len(group) == GROUP_FILES):
+            yield from process_sources(group, settings, engine, meta, do_match)
+            group = []
+        if not small:
+            yield iter_source(item, settings, engine, meta, do_match)
+    if group:
+        yield from process_sources(group, settings, engine, meta, do_match)
+
+
+def units(items: list, workers: int) -> list[tuple]:
+    """Items as the tasks of `workers` processes: runs of small files together (up to GROUP_FILES,
+    fewer where there are few files, so that every worker gets some), any other file alone."""
+    size = max(1, min(GROUP_FILES, len(items) // (workers * 4)))
+    out, group = [], []
+    for item in items:
+        if small_file(item):
+            group.append(item)
+            if len(group) < size:
+                continue
+        if group:
+            out.append(tuple(group))
+            group = []
+        if not small_file(item):
+            out.append((item,))
+    if group:
+        out.append(tuple(group))
+    return out
+
+
 _WORKER: dict = {}   # per worker process: settings, engine, metadata, do_match
 _INHERITED: dict = {}  # the parent's Engine, for workers started by fork
 
@@ -274,11 +394,13 @@ def _start_method() -> str:
     return "fork" if sys.platform.startswith("linux") and "fork" in get_all_start_methods() else "spawn"
 
 
-def _work(item):
+def _work(unit: tuple):
+    """A task of units(): the rows of each of its files, and the metadata rows used so far."""
     crash_point("worker")            # tests: a worker that dies must fail the run, not hang it
     w = _WORKER
-    return process_source(item, w["settings"], w["engine"], w["meta"], w["do_match"]), (
-        w["meta"].used if w["meta"] else set())
+    args = (w["settings"], w["engine"], w["meta"], w["do_match"])
+    rows = process_sources(list(unit), *args) if small_file(unit[0]) else [process_source(unit[0], *args)]
+    return rows, (w["meta"].used if w["meta"] else set())
 
 
 @dataclass
@@ -369,8 +491,8 @@ def extract(settings: Settings, tables=ALL_TABLES, progress=None, do_match: bool
         if settings.workers > 1 and len(items) > 1:
             used = _run_parallel(ts, items, settings, meta, do_match, engine, summary, tables, progress)
         else:
-            for item in _progress(items, len(items), progress):
-                _add(ts, iter_source(item, settings, engine, meta, do_match), summary, tables)
+            for rows in _progress(each_source(items, settings, engine, meta, do_match), len(items), progress):
+                _add(ts, rows, summary, tables)
             used = meta.used if meta else set()
         rows = metadata_error_rows(settings, meta, used)
         ts.add("errors", rows)
@@ -436,17 +558,21 @@ class WorkerDied(KzxError):
 
 
 def _parallel(items, settings: Settings, meta, do_match: bool, engine: Engine | None = None):
-    """process_source over items in worker processes, results in input order. `engine`: the
-    parent's, handed to workers started by fork."""
+    """(process_source(item), metadata rows used) for each item, in input order, from worker
+    processes (given the files as units()). `engine`: the parent's, handed to workers started by fork."""
     _INHERITED.clear()
     if engine is not None and _start_method() == "fork":
         _INHERITED["engine"] = engine
 
-    def died(item):
-        return WorkerDied(f"a worker process died while reading {getattr(item, 'path', item)}; "
+    def died(unit):
+        files = ", ".join(str(getattr(i, "path", i)) for i in unit[:3]) + (" ..." if len(unit) > 3 else "")
+        return WorkerDied(f"a worker process died while reading {files}; "
                           "no output was written", "run again with -j 1 to find the input at fault")
     try:
-        yield from in_order(_work, items, settings.workers, _init_worker, (settings, meta, do_match), died)
+        for per_file, used in in_order(_work, units(items, settings.workers), settings.workers, _init_worker,
+                                       (settings, meta, do_match), died):
+            for rows in per_file:
+                yield rows, used
     finally:
         _INHERITED.clear()
 
