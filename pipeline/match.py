@@ -20,7 +20,7 @@ from .normalize.measures import normalize_measure
 from .normalize.money import amounts, normalize_money
 from .normalize.percent import normalize_percent
 from .normalize.projects import minor_words, normalize_project
-from .branches import GLOBAL_FLAGS, finditer as branches_finditer, layout, split
+from .branches import GLOBAL_FLAGS, finditer as branches_finditer, finditer_peeled, layout, peel, split
 from .gates import without
 from .lazy_regex import compile_cached, compile_rule_pattern, save as save_compiled
 from .prefilter import Prefilter
@@ -547,12 +547,12 @@ def _run_rule(rule, window, original, ws, own_s, own_e, rs, published, vetoes, c
     timed = {"timeout": REGEX_TIMEOUT} if len(window) > TIMED_ABOVE else {}
     try:
         rx, apart = _variant(rule, rs, absent)
-        if apart is None or apart.parts is None:
+        if apart is None or not apart.on:
             matches = list(rx.finditer(window, **timed))
         elif apart.tried < apart.TRIAL:
             matches = apart.trial(rx, window, timed)
         else:
-            matches = branches_finditer(rx, apart.parts, window, **timed)
+            matches = apart.find(rx, window, timed)
     except TimeoutError:          # a pathological input must not hang the batch, nor lose matches unsaid
         if rule.id not in gave_up:          # one report per rule and sentence, whatever the windows
             gave_up.add(rule.id)
@@ -587,36 +587,48 @@ def _run_rule(rule, window, original, ws, own_s, own_e, rs, published, vetoes, c
 
 
 class _Apart:
-    """A rule's top-level alternatives compiled apart (pipeline/branches.py), and whether running
-    them apart pays. Both ways find the same matches; which is faster depends on the pattern (apart,
-    each alternative may have a start the `regex` module skips to, which the whole pattern lacks:
-    the exclude rules of five alternatives, project.not_description and money.not_rate, take a
-    quarter of the time; two alternatives that both start with a digit lose a little). So the
-    rule's first TRIAL windows run both ways, timed in CPU time of this thread (but the first,
-    which compiles them), and the alternatives are kept only if, in the median window, they took
-    under 80% of the whole pattern's time: a window slowed by the machine's other work (a cache
-    flushed, a page fault) sways no decision.
+    """Another way to find a rule's matches, the same matches (pipeline/branches.py): its top-level
+    alternatives compiled apart (`parts`), or its costly leading lookbehinds checked only where the
+    rest of it matched (`peeled`: (rest, check)); and whether that way pays. Which is faster
+    depends on the pattern: apart, each alternative may have a start the `regex` module skips to,
+    which the whole pattern lacks (the exclude rules of five alternatives, project.not_description
+    and money.not_rate, take a quarter of the time; two alternatives that both start with a digit
+    lose a little); peeled, `money.ru_scale_alone` ("not after a number word") takes a twentieth,
+    while a lookbehind that rules out most positions at once is cheaper kept. So the rule's first
+    TRIAL windows run both ways, timed in CPU time of this thread (but the first, which compiles
+    them), and the other way is kept only if, in the median window, it took under 80% of the whole
+    pattern's time: a window slowed by the machine's other work (a cache flushed, a page fault)
+    sways no decision.
     """
     TRIAL = 16
 
-    def __init__(self, parts):
-        self.parts, self.tried, self.ratios = parts, 0, []
+    def __init__(self, parts: list | None = None, peeled: tuple | None = None):
+        self.parts, self.peeled, self.tried, self.ratios = parts, peeled, 0, []
+
+    @property
+    def on(self) -> bool:
+        return self.parts is not None or self.peeled is not None
+
+    def find(self, whole, window: str, timed: dict) -> list:
+        if self.parts is not None:
+            return branches_finditer(whole, self.parts, window, **timed)
+        return finditer_peeled(whole, *self.peeled, window, **timed)
 
     def trial(self, whole, window: str, timed: dict) -> list:
         t0 = time.thread_time()
         matches = list(whole.finditer(window, **timed))
         t1 = time.thread_time()
-        branches_finditer(whole, self.parts, window, **timed)
+        self.find(whole, window, timed)
         if self.tried:               # the first run compiles the patterns (pipeline/lazy_regex.py): not timed
             self.ratios.append((time.thread_time() - t1) / max(t1 - t0, 1e-9))
         self.tried += 1
         if self.tried == self.TRIAL and sorted(self.ratios)[len(self.ratios) // 2] > 0.8:
-            self.parts = None
+            self.parts = self.peeled = None
         return matches
 
 
 def _apart(rule, rs) -> _Apart | None:
-    """The rule's _Apart (its whole pattern's); None: one alternative."""
+    """The rule's _Apart (its whole pattern's); None: no other way to run it."""
     return _variant(rule, rs, ())[1]
 
 
@@ -633,7 +645,13 @@ def _variant(rule, rs, absent: tuple) -> tuple:
                 p = without(p, unit, bool(rx.flags & regex.VERBOSE))
             rx = compile_rule_pattern(p, rx.flags)
         alts = split(rx.pattern, rx.flags)
-        cache[key] = rx, alts and _Apart([compile_rule_pattern(a, rx.flags) for a in alts])
+        peeled = None if alts else peel(rx.pattern, rx.flags)
+        if alts:
+            cache[key] = rx, _Apart(parts=[compile_rule_pattern(a, rx.flags) for a in alts])
+        elif peeled:
+            cache[key] = rx, _Apart(peeled=tuple(compile_rule_pattern(q, rx.flags) for q in peeled))
+        else:
+            cache[key] = rx, None
         save_compiled()              # so that next time they too compile only when used
     rx, apart = cache[key]
     return (rx if absent else rule.regex), apart

@@ -1,10 +1,11 @@
-"""A pattern's top-level alternatives run apart and merged (pipeline/branches.py) find exactly the
-matches of the whole pattern."""
+"""A pattern's top-level alternatives run apart and merged, or its costly leading lookbehinds
+checked only where the rest matched (pipeline/branches.py), find exactly the matches of the whole
+pattern."""
 import regex
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from kzx.branches import finditer, split
+from kzx.branches import finditer, finditer_peeled, peel, split
 from kzx.match import _apart
 from kzx.rules import load_rules
 
@@ -53,7 +54,7 @@ def test_an_empty_match_gives_the_whole_patterns_matches():
 def test_every_shipped_rule_run_apart_finds_its_examples_as_the_whole_pattern():
     rs = load_rules()
     texts = [ex if isinstance(ex, str) else ex["text"] for r in rs.rules for ex in (*r.examples, *r.negative)]
-    split_rules = [r for r in rs.rules if _apart(r, rs)]
+    split_rules = [r for r in rs.rules if _apart(r, rs) and _apart(r, rs).parts is not None]
     assert {"project.not_description", "money.not_rate", "date.ru_day_range"} <= {r.id for r in split_rules}
     for r in split_rules:
         for t in texts:
@@ -87,3 +88,60 @@ def test_a_rule_keeps_its_alternatives_apart_only_where_that_was_timed_faster():
         assert len(spans(rule.regex.finditer(text))) == 2
         assert (apart.parts is not None) == kept and apart.tried == apart.TRIAL
         apart.parts = parts
+
+
+def peeled(pattern, text, flags=0):
+    rest, check = peel(pattern, flags)
+    return finditer_peeled(regex.compile(pattern, flags), regex.compile(rest, flags), regex.compile(check, flags), text)
+
+
+def test_peel_takes_out_the_leading_lookbehinds():
+    assert peel(r"(?<![x])(?<!\d\s*)abc", 0) == (r"abc", r"(?<![x])(?<!\d\s*)")
+    assert peel(r"(?i)(?<!(?:one|two) )(?<=\s)m(?<!x)", 0) == (r"(?i)m(?<!x)", r"(?i)(?<!(?:one|two) )(?<=\s)")
+    assert peel(r"abc", 0) is None                           # no lookbehind
+    assert peel(r"(?<!a|b)", 0) is None                      # nothing after the lookbehinds
+    assert peel(r"(?<!(?P<n>a|b))abc", 0) is None            # a group it captures
+    assert peel(r"(?<!(a|b))abc", 0) is None
+    assert peel(r"(?<!a|b)abc|d", 0) is None                 # alternatives: split's to run apart
+    assert peel(r"(?<!a|b)(x)\1", 0) is None                # a back reference
+    assert peel(r"(?<!a|b)x(?i)", 0) is None                 # a global flag further on
+    assert peel(r"(?<!a|b) x", regex.X) is None
+    assert peel(r"x(?<!a|b)y", 0) is None                    # not at the head
+
+
+def test_peeled_matches_are_the_whole_patterns():
+    # where the check fails, the rest is looked for again one character on, not after its match
+    assert [m.span() for m in peeled(r"(?<!(?:7|8) )\w+", "7 ab cd")] == [(0, 1), (3, 4), (5, 7)]
+    assert [m.span() for m in regex.finditer(r"(?<!(?:7|8) )\w+", "7 ab cd")] == [(0, 1), (3, 4), (5, 7)]
+    assert spans(peeled(r"(?i)(?<!(?:five|six)\s*)(?P<s>million)", "five MILLION and million")) == [
+        ((17, 24), {"s": "million"})]
+    assert [m.span() for m in peeled(r"(?<!a+)b?", "abb")] == [m.span() for m in regex.finditer(r"(?<!a+)b?", "abb")]
+
+
+def test_every_shipped_rule_peeled_finds_its_examples_as_the_whole_pattern():
+    rs = load_rules()
+    texts = [ex if isinstance(ex, str) else ex["text"] for r in rs.rules for ex in (*r.examples, *r.negative)]
+    peeled_rules = [r for r in rs.rules if _apart(r, rs) and _apart(r, rs).peeled is not None]
+    assert {"money.ru_scale_alone", "money.ru_range_from_to"} <= {r.id for r in peeled_rules}
+    for r in peeled_rules:
+        for t in texts:
+            assert spans(_apart(r, rs).find(r.regex, t, {})) == spans(r.regex.finditer(t)), (r.id, t)
+
+
+_LOOKS = ["(?<!a)", "(?<![ab])", "(?<!a|b)", "(?<=a+)", "(?<!ab?)", "(?<=(?:a|1) ?)", "(?<!\\d\\s*)"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(_LOOKS), min_size=1, max_size=3), st.lists(st.sampled_from(_PIECES), min_size=1, max_size=4),
+       st.lists(st.text("ab1 ", max_size=12), min_size=1, max_size=4), st.booleans())
+def test_any_pattern_peeled_finds_the_whole_patterns_matches(looks, body, texts, ignorecase):
+    pattern = "".join(looks) + "".join(body)
+    flags = regex.I if ignorecase else 0
+    pieces = peel(pattern, flags)
+    if pieces is None:                # only where the body after them is all lookbehinds or alternatives
+        assert not "".join(body).replace("(?<=a)", "").replace("(?<![a-z])", "") or split(pattern, flags)
+        return
+    whole = regex.compile(pattern, flags)
+    rest, check = (regex.compile(q, flags) for q in pieces)
+    for t in texts:
+        assert [m.span() for m in finditer_peeled(whole, rest, check, t)] == [m.span() for m in whole.finditer(t)]
