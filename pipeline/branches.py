@@ -10,13 +10,20 @@ the pattern's order, as the whole pattern tries them), then on from its end.
 """
 from __future__ import annotations
 
+import time
+
 import regex
 
 GLOBAL_FLAGS = regex.compile(r"\(\?[a-zA-Z]+\)")      # "(?i)": a flag for the whole pattern
 # Back references, conditionals, branch resets and recursion ("(?-1)", not the flag group
-# "(?-i:...)") name groups by number or refer across alternatives, and \G is where a search began:
-# read apart, or with a branch taken out (pipeline/gates.py), they would mean something else.
-ACROSS = regex.compile(r"\\[1-9]|\\g<|\\G|\(\?P=|\(\?P>|\(\?\(|\(\?\||\(\?R\)|\(\?(?:[0-9&]|[+-][0-9])")
+# "(?-i:...)") name groups by number or refer across alternatives, \G is where a search began, \K
+# moves a match's start, and backtracking verbs ("(*SKIP)") steer where the search goes on: read
+# apart, or with a branch taken out (pipeline/gates.py), they would mean something else.
+ACROSS = regex.compile(r"\\[1-9]|\\g<|\\G|\\K|\(\*|\(\?P=|\(\?P>|\(\?\(|\(\?\||\(\?R\)"
+                       r"|\(\?(?:[0-9&]|[+-][0-9])")
+# the pattern is searched from its end backwards ("(?r)", regex.REVERSE): leftmost-first merging
+# and retrying one character on do not hold
+_REVERSE = regex.compile(r"\(\?[a-zA-Z]*r")
 
 
 def tokens(p: str, verbose: bool = False) -> list[tuple[int, int, str]]:
@@ -37,7 +44,10 @@ def tokens(p: str, verbose: bool = False) -> list[tuple[int, int, str]]:
             j = i + 1 + p.startswith("^", i + 1)
             j += p.startswith("]", j)
             while j < n and p[j] != "]":
-                j += 2 if p[j] == "\\" else 1
+                if p.startswith("[:", j) and ":]" in p[j + 2:]:
+                    j = p.index(":]", j + 2) + 2      # a POSIX class ("[[:alpha:]]") holds a "]"
+                else:
+                    j += 2 if p[j] == "\\" else 1
             j += 1
             out.append((i, j, "other"))
         elif c == "(":
@@ -84,6 +94,8 @@ def split(pattern: str, flags: int) -> list[str] | None:
     body = pattern[len(lead):]
     if ACROSS.search(body) or GLOBAL_FLAGS.search(body):   # a global flag further on rules them all
         return None
+    if flags & regex.REVERSE or _REVERSE.match(lead):
+        return None
     verbose = bool(flags & regex.VERBOSE) or "x" in lead
     if verbose and "#" in body:
         return None                  # a comment may hold a "|" or a parenthesis
@@ -101,7 +113,8 @@ def finditer(whole, parts: list, text: str, **kw) -> list:
     """list(whole.finditer(text, **kw)), found by `whole`'s alternatives `parts` (in its order).
     A branch's first match at or after a position stays its first match there until the position
     passes its start, so each branch searches again only then."""
-    nxt = [p.search(text, 0, **kw) for p in parts]
+    kw = _budget(kw)
+    nxt = [p.search(text, 0, **kw()) for p in parts]
     out = []
     while True:
         best = None
@@ -112,12 +125,12 @@ def finditer(whole, parts: list, text: str, **kw) -> list:
             return out
         m = nxt[best]
         if m.end() == m.start():     # what follows an empty match is the whole pattern's to decide
-            return list(whole.finditer(text, **kw))
+            return list(whole.finditer(text, **kw()))
         out.append(m)
         pos = m.end()
         for k, mk in enumerate(nxt):
             if mk is not None and mk.start() < pos:
-                nxt[k] = parts[k].search(text, pos, **kw)
+                nxt[k] = parts[k].search(text, pos, **kw())
 
 
 # Lookbehinds at the head of a pattern can cost it the `regex` module's skip to where it can
@@ -136,7 +149,8 @@ def peel(pattern: str, flags: int) -> tuple[str, str] | None:
     m = GLOBAL_FLAGS.match(pattern)
     lead = m.group(0) if m else ""
     body = pattern[len(lead):]
-    if flags & regex.VERBOSE or "x" in lead or ACROSS.search(body) or GLOBAL_FLAGS.search(body):
+    if (flags & (regex.VERBOSE | regex.REVERSE) or "x" in lead or _REVERSE.match(lead) or ACROSS.search(body)
+            or GLOBAL_FLAGS.search(body)):
         return None
     bars, groups, unclosed = layout(body)
     if bars or unclosed:
@@ -144,25 +158,47 @@ def peel(pattern: str, flags: int) -> tuple[str, str] | None:
     i = 0
     while body.startswith(("(?<!", "(?<="), i) and i in groups:
         i = groups[i] + 1
-    if not i or i == len(body) or _CAPTURING.search(body[:i]):
+    if not i or i == len(body) or body[i] in "*+?{" or _CAPTURING.search(body[:i]):
+        return None                  # none, only them, one of them repeated ("(?<!a)*b"), or a group they capture
+    rest, check = lead + body[i:], lead + body[:i]
+    try:                             # a pattern the syntax reader misread must not become two that cannot compile
+        regex.compile(rest, flags)
+        regex.compile(check, flags)
+    except regex.error:
         return None
-    return lead + body[i:], lead + body[:i]
+    return rest, check
 
 
 def finditer_peeled(whole, rest, check, text: str, **kw) -> list:
     """list(whole.finditer(text, **kw)) for `whole` = check + rest (see `peel`): the leftmost
     match of `rest`, kept where `check` holds at its start, else looked for again one character
     on; after a kept match, on from its end."""
-    out, pos = [], 0
+    out, pos, kw = [], 0, _budget(kw)
     while True:
-        m = rest.search(text, pos, **kw)
+        m = rest.search(text, pos, **kw())
         if m is None:
             return out
         s, e = m.span()
         if s == e:                   # what follows an empty match is the whole pattern's to decide
-            return list(whole.finditer(text, **kw))
-        if check.match(text, s, **kw) is not None:
+            return list(whole.finditer(text, **kw()))
+        if check.match(text, s, **kw()) is not None:
             out.append(m)
             pos = e
         else:
             pos = s + 1
+
+
+
+def _budget(kw: dict):
+    """The keywords for each next search of a run over one text: a `timeout` bounds them all
+    together, as it bounds one finditer (each search gets what is left of it)."""
+    if "timeout" not in kw:
+        return lambda: kw
+    deadline = time.monotonic() + kw["timeout"]
+
+    def left() -> dict:
+        t = deadline - time.monotonic()
+        if t <= 0:
+            raise TimeoutError("regex timed out")
+        return {**kw, "timeout": t}
+    return left

@@ -87,10 +87,9 @@ def resolve_published(doc: Document, engine: Engine, meta: MetadataIndex | None)
         doc.title = row["title"]
     if row and not doc.url and row.get("url"):
         doc.url = row["url"]
-    if engine.published:
-        doc.published = engine.published
-    elif row and row.get("published"):
-        doc.published = row["published"]
+    given = engine.published or (row or {}).get("published")
+    if given:
+        doc.published = given
     elif doc.published is None:
         doc.published = find_dateline(doc.text, engine.rules)
 
@@ -98,7 +97,7 @@ def resolve_published(doc: Document, engine: Engine, meta: MetadataIndex | None)
 def wants_dateline(doc: Document, engine: Engine, meta: MetadataIndex | None) -> bool:
     """Will resolve_published read the document's dateline (no date from the run, metadata or itself)?"""
     row = meta.get(doc.doc_id) if meta else None
-    return not engine.published and not (row and row.get("published")) and doc.published is None
+    return not (engine.published or (row or {}).get("published")) and doc.published is None
 
 
 UNRESOLVED = "relative date not resolved: the document has no publication date (pass --metadata or --published)"
@@ -238,26 +237,15 @@ def process_source(item, settings: Settings, engine: Engine, meta, do_match: boo
 
 def iter_source(item, settings: Settings, engine: Engine, meta, do_match: bool = True) -> Iterator[DocRows]:
     """process_source, one DocRows at a time: a long file's rows are written while it is read."""
-    if isinstance(item, InputError):
-        yield DocRows({}, errors=[error_row(item)])
-        return
-    try:
-        docs = read_source(item, settings.max_file_bytes)
-    except InputError as e:
-        yield DocRows({}, errors=[error_row(e)])
-        return
-    except Exception as e:  # noqa: BLE001 - a reader bug costs this file only
-        yield DocRows({}, errors=[error_row(InputError(item.path, "read", type(e).__name__,
-                                                       str(e)[:500] or type(e).__name__))])
+    docs = _read(item, settings)
+    if isinstance(docs, DocRows):
+        yield docs
         return
     docs = collections.deque(docs)
     while docs:
         doc = docs.popleft()         # let go of each document once it is done
         try:
-            _stage("metadata", resolve_published, doc, engine, meta)
-            _stage("metadata", clean_document, doc)      # metadata may bring lone surrogates too
-            if meta:
-                meta.mark(doc.doc_id)
+            _prepare(doc, engine, meta)
             if not do_match:
                 yield DocRows(document_row(doc), errors=_warning_rows(doc))
             elif len(doc.text) > long_docs.LONG_CHARS:
@@ -266,6 +254,27 @@ def iter_source(item, settings: Settings, engine: Engine, meta, do_match: bool =
                 yield analyze(doc, engine)
         except StageFailed as e:  # one bad document must not stop the batch
             yield DocRows({}, errors=[failure_row(doc, e.stage, e.error)])
+
+
+def _read(item, settings: Settings) -> list[Document] | DocRows:
+    """The file's documents, or the row that says why it could not be read."""
+    if isinstance(item, InputError):
+        return DocRows({}, errors=[error_row(item)])
+    try:
+        return read_source(item, settings.max_file_bytes)
+    except InputError as e:
+        return DocRows({}, errors=[error_row(e)])
+    except Exception as e:  # noqa: BLE001 - a reader bug costs this file only
+        return DocRows({}, errors=[error_row(InputError(item.path, "read", type(e).__name__,
+                                                        str(e)[:500] or type(e).__name__))])
+
+
+def _prepare(doc: Document, engine: Engine, meta) -> None:
+    """A document read → dated (run, metadata, itself, dateline) and cleaned; raises StageFailed."""
+    _stage("metadata", resolve_published, doc, engine, meta)
+    _stage("metadata", clean_document, doc)      # metadata may bring lone surrogates too
+    if meta:
+        meta.mark(doc.doc_id)
 
 
 # Files this small are analysed a few at a time (process_sources): their documents' scans in one
@@ -296,32 +305,15 @@ def process_sources(items: list, settings: Settings, engine: Engine, meta, do_ma
     out: list[list[list[DocRows]]] = []          # per file, per document (or the file's error): its rows
     docs: list[tuple[list, Document]] = []
     for item in items:
-        out.append([])
-        if isinstance(item, InputError):
-            out[-1].append([DocRows({}, errors=[error_row(item)])])
-            continue
-        try:
-            read = read_source(item, settings.max_file_bytes)
-        except InputError as e:
-            read = DocRows({}, errors=[error_row(e)])
-        except Exception as e:  # noqa: BLE001 - a reader bug costs this file only
-            read = DocRows({}, errors=[error_row(InputError(item.path, "read", type(e).__name__,
-                                                            str(e)[:500] or type(e).__name__))])
-        if isinstance(read, DocRows):
-            out[-1].append([read])
-            continue
-        for doc in read:
-            out[-1].append([])
-            docs.append((out[-1][-1], doc))
+        read = _read(item, settings)
+        out.append([[read]] if isinstance(read, DocRows) else [[] for _ in read])
+        docs += [] if isinstance(read, DocRows) else zip(out[-1], read)
     try:
-        scan_ahead([t for _, d in docs if wants_dateline(d, engine, meta) for t in dateline_texts(d.text)], rs)
+        _scan_ahead(lambda: [t for _, d in docs if wants_dateline(d, engine, meta) for t in dateline_texts(d.text)], rs)
         ready = []
         for rows, doc in docs:
             try:
-                _stage("metadata", resolve_published, doc, engine, meta)
-                _stage("metadata", clean_document, doc)
-                if meta:
-                    meta.mark(doc.doc_id)
+                _prepare(doc, engine, meta)
                 if not do_match:
                     rows.append(DocRows(document_row(doc), errors=_warning_rows(doc)))
                 elif len(doc.text) > long_docs.LONG_CHARS:
@@ -331,7 +323,7 @@ def process_sources(items: list, settings: Settings, engine: Engine, meta, do_ma
             except StageFailed as e:
                 rows.append(DocRows({}, errors=[failure_row(doc, e.stage, e.error)]))
         forget_ahead(rs)
-        scan_ahead([s.text for _, _, sents in ready for s in sents], rs)
+        _scan_ahead(lambda: [s.text for _, _, sents in ready for s in sents], rs)
         for rows, doc, sents in ready:
             try:
                 rows.append(analyze(doc, engine, sents))
@@ -340,6 +332,15 @@ def process_sources(items: list, settings: Settings, engine: Engine, meta, do_ma
     finally:
         forget_ahead(rs)
     return [[r for per_doc in per_file for r in per_doc] for per_file in out]
+
+
+def _scan_ahead(texts, rs) -> None:
+    """match.scan_ahead(texts()): only a cache, so a failure here is let go, and each document's
+    own stage meets it (and records it) as one file at a time would."""
+    try:
+        scan_ahead(texts(), rs)
+    except Exception:  # noqa: BLE001 - see the docstring
+        forget_ahead(rs)
 
 
 def each_source(items, settings: Settings, engine: Engine, meta, do_match: bool = True) -> Iterator:
@@ -359,23 +360,24 @@ def each_source(items, settings: Settings, engine: Engine, meta, do_match: bool 
         yield from process_sources(group, settings, engine, meta, do_match)
 
 
-def units(items: list, workers: int) -> list[tuple]:
-    """Items as the tasks of `workers` processes: runs of small files together (up to GROUP_FILES,
-    fewer where there are few files, so that every worker gets some), any other file alone."""
+def units(items: list, workers: int) -> list[tuple[bool, tuple]]:
+    """Items as the tasks of `workers` processes, (grouped, files): runs of small files together
+    (up to GROUP_FILES, fewer where there are few files, so that every worker gets some), any
+    other file alone. Each file is looked at once, here: a file that changes size meanwhile is
+    read as it is then, in the task it was given to."""
     size = max(1, min(GROUP_FILES, len(items) // (workers * 4)))
     out, group = [], []
     for item in items:
-        if small_file(item):
+        small = small_file(item)
+        if small:
             group.append(item)
-            if len(group) < size:
-                continue
-        if group:
-            out.append(tuple(group))
+        if group and (not small or len(group) == size):
+            out.append((True, tuple(group)))
             group = []
-        if not small_file(item):
-            out.append((item,))
+        if not small:
+            out.append((False, (item,)))
     if group:
-        out.append(tuple(group))
+        out.append((True, tuple(group)))
     return out
 
 
@@ -394,12 +396,13 @@ def _start_method() -> str:
     return "fork" if sys.platform.startswith("linux") and "fork" in get_all_start_methods() else "spawn"
 
 
-def _work(unit: tuple):
+def _work(unit: tuple[bool, tuple]):
     """A task of units(): the rows of each of its files, and the metadata rows used so far."""
     crash_point("worker")            # tests: a worker that dies must fail the run, not hang it
     w = _WORKER
     args = (w["settings"], w["engine"], w["meta"], w["do_match"])
-    rows = process_sources(list(unit), *args) if small_file(unit[0]) else [process_source(unit[0], *args)]
+    grouped, files = unit
+    rows = process_sources(list(files), *args) if grouped else [process_source(files[0], *args)]
     return rows, (w["meta"].used if w["meta"] else set())
 
 
@@ -565,7 +568,8 @@ def _parallel(items, settings: Settings, meta, do_match: bool, engine: Engine | 
         _INHERITED["engine"] = engine
 
     def died(unit):
-        files = ", ".join(str(getattr(i, "path", i)) for i in unit[:3]) + (" ..." if len(unit) > 3 else "")
+        _, items = unit
+        files = ", ".join(str(getattr(i, "path", i)) for i in items[:3]) + (" ..." if len(items) > 3 else "")
         return WorkerDied(f"a worker process died while reading {files}; "
                           "no output was written", "run again with -j 1 to find the input at fault")
     try:

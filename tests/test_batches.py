@@ -120,10 +120,47 @@ def test_each_source_groups_runs_of_small_files_in_order(engine, monkeypatch):
 def test_units_keep_the_order_and_give_every_worker_some():
     small = [Source(f"s{k}.txt", f"s{k}.txt", data=b"x") for k in range(100)]
     big = Source("big.txt", "big.txt", data=b"x" * (run.SMALL_FILE_BYTES + 1))
-    assert [len(u) for u in run.units(small[:10], 2)] == [1] * 10          # 10 files, 2 workers: one a task
+    assert run.units(small[:10], 2) == [(True, (s,)) for s in small[:10]]    # 10 files, 2 workers: one a task
     us = run.units(small[:50] + [big] + small[50:], 2)                     # 101 // 8: 12 a task
-    assert [len(u) for u in us] == [12, 12, 12, 12, 2, 1, 12, 12, 12, 12, 2]
-    assert [i for u in us for i in u] == small[:50] + [big] + small[50:]
-    assert us[5] == (big,)
-    assert [len(u) for u in run.units(small, 1)] == [25] * 4               # 100 // 4
-    assert len(run.units(small * 4, 2)[0]) == run.GROUP_FILES
+    assert [len(files) for _, files in us] == [12, 12, 12, 12, 2, 1, 12, 12, 12, 12, 2]
+    assert [grouped for grouped, _ in us] == [True] * 5 + [False] + [True] * 5
+    assert [i for _, files in us for i in files] == small[:50] + [big] + small[50:]
+    assert us[5] == (False, (big,))
+    assert [len(files) for _, files in run.units(small, 1)] == [25] * 4     # 100 // 4
+    assert len(run.units(small * 4, 2)[0][1]) == run.GROUP_FILES
+
+
+def test_a_failed_batch_scan_is_let_go_and_the_documents_scan_themselves(engine, monkeypatch):
+    calls = []
+
+    def broken(texts, rs):
+        calls.append(len(texts))
+        raise RuntimeError("scan broke")
+    monkeypatch.setattr(run, "scan_ahead", broken)
+    assert run.process_sources(items(), Settings(), engine, None) == one_at_a_time(engine, items())
+    assert len(calls) == 2 and all(calls)              # the datelines' scan and the sentences'
+    assert "ahead" not in engine.rules.cache
+
+
+def tables(out):
+    import pyarrow.parquet as pq
+    return {t: pq.read_table(out / f"{t}.parquet").to_pylist() for t in run.ALL_TABLES}
+
+
+def test_extract_gives_the_tables_of_one_file_at_a_time_with_any_j(tmp_path, monkeypatch):
+    src = tmp_path / "in"
+    src.mkdir()
+    for name, data in BYTES.items():
+        (src / name).write_bytes(data)
+    meta = tmp_path / "meta.csv"                       # one date and one title from metadata
+    meta.write_text("doc_id,published,title\nc_kk.txt,2024-06-01,\nf_undated.txt,,Health\n", encoding="utf-8")
+    got = {}
+    for name, small, j in (("batched", run.SMALL_FILE_BYTES, 1), ("alone", -1, 1), ("batched_j2", run.SMALL_FILE_BYTES, 2)):
+        monkeypatch.setattr(run, "SMALL_FILE_BYTES", small)
+        run.extract(Settings(inputs=(src,), out=tmp_path / name, metadata=meta, workers=j))
+        got[name] = tables(tmp_path / name)
+    assert got["batched"] == got["alone"] == got["batched_j2"]
+    docs = {d["doc_id"]: d for d in got["alone"]["documents"]}
+    assert str(docs["c_kk.txt"]["published"]) == "2024-06-01" and docs["f_undated.txt"]["title"] == "Health"
+    assert str(docs["a_roads.txt"]["published"]) == "2023-11-12"
+    assert len(got["alone"]["figures"]) >= 10 and len(got["alone"]["errors"]) >= 2

@@ -1,6 +1,7 @@
 """A pattern's top-level alternatives run apart and merged, or its costly leading lookbehinds
 checked only where the rest matched (pipeline/branches.py), find exactly the matches of the whole
 pattern."""
+import pytest
 import regex
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -128,20 +129,56 @@ def test_every_shipped_rule_peeled_finds_its_examples_as_the_whole_pattern():
             assert spans(_apart(r, rs).find(r.regex, t, {})) == spans(r.regex.finditer(t)), (r.id, t)
 
 
-_LOOKS = ["(?<!a)", "(?<![ab])", "(?<!a|b)", "(?<=a+)", "(?<!ab?)", "(?<=(?:a|1) ?)", "(?<!\\d\\s*)"]
+_LOOKS = ["(?<!a)", "(?<![ab])", "(?<!a|b)", "(?<=a+)", "(?<!ab?)", "(?<=(?:a|1) ?)", "(?<!\\d\\s*)", "(?<=(?i:A))"]
+_BODY = _PIECES + ["(?P<n>b+)", "(?i:A)", "a*+", "(?>ab|a)", "\\K"]
 
 
-@settings(max_examples=300, deadline=None)
-@given(st.lists(st.sampled_from(_LOOKS), min_size=1, max_size=3), st.lists(st.sampled_from(_PIECES), min_size=1, max_size=4),
-       st.lists(st.text("ab1 ", max_size=12), min_size=1, max_size=4), st.booleans())
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.sampled_from(_LOOKS), min_size=1, max_size=3), st.lists(st.sampled_from(_BODY), min_size=1, max_size=4),
+       st.lists(st.text("ab1 A", max_size=12), min_size=1, max_size=4), st.booleans())
 def test_any_pattern_peeled_finds_the_whole_patterns_matches(looks, body, texts, ignorecase):
     pattern = "".join(looks) + "".join(body)
     flags = regex.I if ignorecase else 0
     pieces = peel(pattern, flags)
-    if pieces is None:                # only where the body after them is all lookbehinds or alternatives
-        assert not "".join(body).replace("(?<=a)", "").replace("(?<![a-z])", "") or split(pattern, flags)
+    if pieces is None:                # \K moves a match's start; a body of only lookbehinds leaves nothing
+        assert "\\K" in body or not "".join(body).replace("(?<=a)", "").replace("(?<![a-z])", "")
         return
     whole = regex.compile(pattern, flags)
     rest, check = (regex.compile(q, flags) for q in pieces)
     for t in texts:
-        assert [m.span() for m in finditer_peeled(whole, rest, check, t)] == [m.span() for m in whole.finditer(t)]
+        assert spans(finditer_peeled(whole, rest, check, t)) == spans(whole.finditer(t))
+
+
+def test_peel_refuses_what_would_read_differently_or_not_compile():
+    assert peel(r"(?<!a)*b", 0) is None and peel(r"(?<!a){2}b", 0) is None      # a lookbehind repeated
+    assert peel(r"(?<=a)b\Kc", 0) is None                   # \K: the match starts after the check's place
+    assert peel(r"(?r)(?<=a)b", 0) is None and peel(r"(?<=a)b", regex.REVERSE) is None
+    assert peel(r"(?<!q)a\w(*SKIP)c", 0) is None            # a verb steers where the search goes on
+    assert peel(r"(?<=[[:alpha:])])x", 0) == ("x", r"(?<=[[:alpha:])])")     # a POSIX class holds a "]"
+    assert split(r"ab\Kc|b", 0) is None and split(r"(?r)a|b", 0) is None
+
+
+def test_a_rule_keeps_its_lookbehinds_peeled_only_where_that_was_timed_faster():
+    rs = load_rules()
+    rule = next(r for r in rs.rules if r.id == "money.ru_scale_alone")
+    text = "На ремонт выделен миллиард тенге, а на дороги пять миллиардов тенге."
+    for ratio, kept in ((0.0, True), (100.0, False)):
+        apart = _apart(rule, rs)
+        apart.tried, apart.ratios = apart.TRIAL - 1, [ratio] * (apart.TRIAL - 2)
+        peeled_ = apart.peeled
+        assert apart.peeled is not None and apart.parts is None
+        assert spans(apart.trial(rule.regex, text, {})) == spans(rule.regex.finditer(text))
+        assert [m.group() for m in rule.regex.finditer(text)] == ["миллиард тенге"]
+        assert (apart.peeled is not None) == kept and apart.tried == apart.TRIAL
+        apart.peeled = peeled_
+
+
+def test_a_timeout_bounds_a_run_of_searches_together():
+    import time
+    from kzx.branches import _budget
+    assert _budget({})() == {}
+    left = _budget({"timeout": 0.05})
+    assert 0 < left()["timeout"] <= 0.05
+    time.sleep(0.06)
+    with pytest.raises(TimeoutError):
+        left()
