@@ -24,6 +24,11 @@ class Amounts:
         self.currency = compile_cached(
             r"(?<![\p{L}])(?:" + rs.macros["CURRENCY_AFTER"] + "|" + rs.macros["CURRENCY_BEFORE"] + r")"
             r"(?:" + rs.macro("KAZAKH_SUFFIX") + r"){0,3}(?![\p{L}])", regex.I)
+        self.stem = compile_cached(r"(?:" + rs.macros["CURRENCY_AFTER"] + ")", regex.I)
+        # what a word or currency alias reads as, each looked up once (a lexicon lookup normalizes
+        # the word first: most of the time of reading "2,4 млрд тенге")
+        self._scales: dict = {}
+        self._codes: dict = {}
         self.words = {k: float(v) for k, v in rs.lexicon["number_word"].items()}
         self.roles = dict(rs.lexicon.get("number_role", {}))
         self.joiners = frozenset(rs.lexicon.get("number_joiner", {}))
@@ -52,57 +57,71 @@ class Amounts:
         return self._code(first.group(0)), "".join(parts)
 
     def _code(self, alias: str) -> str | None:
+        return _remembered(self._codes, alias, self._find_code)
+
+    def _find_code(self, alias: str) -> str | None:
         found = self.rs.lookup("currency_after", alias) or self.rs.lookup("currency_before", alias)
         if found is None:                 # "теңгеге": the stem is the longest alias the word starts with
-            stem = regex.match(r"(?:" + self.rs.macros["CURRENCY_AFTER"] + ")", alias, regex.I)
+            stem = self.stem.match(alias)
             found = self.rs.lookup("currency_after", stem.group(0)) if stem else None
         return found
 
     def _scale(self, w: str) -> str | None:
+        return _remembered(self._scales, w, self._find_scale)
+
+    def _find_scale(self, w: str) -> str | None:
         return self.rs.lookup("scale", w) or (self.rs.lookup("scale_short", w) if w.lower() in ("k", "m", "b") else None)
 
     def amount(self, text: str) -> tuple[Decimal, Decimal | None]:
         """'2 bln 40 mln 500 thousand' → (2040500000, 1e3); returns (value, last scale)."""
         terms: list[Decimal] = []
         cur: Decimal | None = None
-        words: list[str] = []
+        words: list[str] = []            # number words not yet read ("two hundred")
         last_scale = None
-
-        def flush_words():
-            nonlocal cur, words
-            if words:
+        toks = [(m.lastgroup, m.group()) for m in _TOKEN.finditer(text)]
+        cyrillic = _CYRILLIC.search(text) is not None   # Russian and Kazakh write a decimal comma
+        for i, (kind, tok) in enumerate(toks):
+            if kind == "sym":
+                continue
+            mult = None if kind == "num" else self._scale(tok)
+            if words and (kind == "num" or mult is not None):     # the words end: their number
                 if cur is not None:
                     terms.append(cur)
                 cur = Decimal(str(words_to_number(" ".join(words), self.words, self.roles, self.joiners)))
                 words = []
-
-        toks = list(_TOKEN.finditer(text))
-        cyrillic = _CYRILLIC.search(text) is not None   # Russian and Kazakh write a decimal comma
-        for i, m in enumerate(toks):
-            if m["num"]:
-                flush_words()
+            if kind == "num":
                 if cur is not None:
                     terms.append(cur)
-                nxt = toks[i + 1]["word"] if i + 1 < len(toks) else None
-                unscaled = not (nxt and self._scale(nxt))
-                cur = Decimal(repr(parse_number(m["num"], dot_thousands=unscaled, decimal_comma=cyrillic)))
-                continue
-            w = m["word"]
-            if not w:
-                continue
-            mult = self._scale(w)
-            if mult is not None:
-                flush_words()
-                cur = (cur if cur is not None else Decimal(1)) * Decimal(mult)
+                nxt = toks[i + 1] if i + 1 < len(toks) else None
+                unscaled = not (nxt and nxt[0] == "word" and self._scale(nxt[1]))
+                cur = Decimal(repr(parse_number(tok, dot_thousands=unscaled, decimal_comma=cyrillic)))
+            elif mult is not None:
                 last_scale = Decimal(mult)
-            elif w.lower() in self.words or (w.lower() in self.joiners and words):
-                words.append(w)
-        flush_words()
+                cur = (cur if cur is not None else Decimal(1)) * last_scale
+            elif tok.lower() in self.words or (tok.lower() in self.joiners and words):
+                words.append(tok)
+        if words:
+            if cur is not None:
+                terms.append(cur)
+            cur = Decimal(str(words_to_number(" ".join(words), self.words, self.roles, self.joiners)))
         if cur is not None:
             terms.append(cur)
         if not terms:
             raise ValueError(f"no amount in {text!r}")
         return sum(terms, Decimal(0)), last_scale
+
+
+REMEMBERED = 10_000        # entries a table of looked-up words keeps, at most
+
+
+def _remembered(table: dict, key: str, find):
+    try:
+        return table[key]
+    except KeyError:
+        value = find(key)
+        if len(table) < REMEMBERED:
+            table[key] = value
+        return value
 
 
 def amounts(rs) -> Amounts:
