@@ -1,7 +1,9 @@
 """Stages over one document at a time, and the batch runner that streams them into tables.
 
-analyze(Document) → rows of every table for that document; nothing holds more than one
-document (per worker) in memory. Workers (processes) each build the rules and spaCy once.
+analyze(Document) → rows of every table for that document. Nothing holds more than one document
+in memory (per worker), or one group of small files (process_sources: at most GROUP_FILES of at
+most SMALL_FILE_BYTES each, read together so that the prefilter scans them in one batch). Workers
+(processes) each build the rules and spaCy once.
 """
 from __future__ import annotations
 
