@@ -588,8 +588,8 @@ def _run_rule(rule, window, original, ws, own_s, own_e, rs, published, vetoes, c
 
 class _Apart:
     """Another way to find a rule's matches, the same matches (pipeline/branches.py): its top-level
-    alternatives compiled apart (`parts`), or its costly leading lookbehinds checked only where the
-    rest of it matched (`peeled`: (rest, check)); and whether that way pays. Which is faster
+    alternatives compiled apart (`parts`), or its leading lookbehinds checked only where the rest
+    of it matched (`peeled`: (rest, check)); and whether that way pays. Which is faster
     depends on the pattern: apart, each alternative may have a start the `regex` module skips to,
     which the whole pattern lacks (the exclude rules of five alternatives, project.not_description
     and money.not_rate, take a quarter of the time; two alternatives that both start with a digit
@@ -618,7 +618,11 @@ class _Apart:
         t0 = time.thread_time()
         matches = list(whole.finditer(window, **timed))
         t1 = time.thread_time()
-        self.find(whole, window, timed)
+        try:
+            self.find(whole, window, timed)
+        except TimeoutError:         # it gave up where the whole pattern did not: it does not pay
+            self.parts = self.peeled = None
+            return matches
         if self.tried:               # the first run compiles the patterns (pipeline/lazy_regex.py): not timed
             self.ratios.append((time.thread_time() - t1) / max(t1 - t0, 1e-9))
         self.tried += 1

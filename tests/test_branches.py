@@ -182,3 +182,20 @@ def test_a_timeout_bounds_a_run_of_searches_together():
     time.sleep(0.06)
     with pytest.raises(TimeoutError):
         left()
+
+
+def test_a_trial_whose_other_way_gives_up_keeps_the_whole_patterns_matches(monkeypatch):
+    rs = load_rules()
+    rule = next(r for r in rs.rules if r.id == "money.ru_scale_alone")
+    apart = _apart(rule, rs)
+    peeled_, tried = apart.peeled, apart.tried
+    text = "На ремонт выделен миллиард тенге."
+
+    def gives_up(*a, **k):
+        raise TimeoutError("regex timed out")
+    monkeypatch.setattr(type(apart), "find", gives_up)
+    try:
+        assert [m.group() for m in apart.trial(rule.regex, text, {})] == ["миллиард тенге"]
+        assert not apart.on
+    finally:
+        apart.peeled, apart.tried = peeled_, tried
