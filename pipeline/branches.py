@@ -133,13 +133,13 @@ def finditer(whole, parts: list, text: str, **kw) -> list:
                 nxt[k] = parts[k].search(text, pos, **kw())
 
 
+_CAPTURING = regex.compile(r"\((?!\?)|\(\?P?<[A-Za-z_]|\(\?'")     # a group that captures
+
+
 # Lookbehinds at the head of a pattern can cost it the `regex` module's skip to where it can
 # start: they are tried at every position first ("(?<!(?:{NUMBER_WORD}|\d)\s*)" in
 # money.ru_scale_alone, 94 against 4 µs a sentence without; even "(?<![\p{L}\p{N}_])" before the
 # literal "от" of money.ru_range_from_to).
-_CAPTURING = regex.compile(r"\((?!\?)|\(\?P?<[A-Za-z_]|\(\?'")
-
-
 def peel(pattern: str, flags: int) -> tuple[str, str] | None:
     """(rest, check): the pattern without the lookbehinds it starts with, and those lookbehinds
     alone, each with the pattern's leading flags; None where there are none, or where taking them
@@ -186,7 +186,6 @@ def finditer_peeled(whole, rest, check, text: str, **kw) -> list:
             pos = e
         else:
             pos = s + 1
-
 
 
 def _budget(kw: dict):
