@@ -132,9 +132,12 @@ def _candidates(text: str, lines: int = 12) -> list[tuple[int, str, str]]:
     return todo
 
 
+LINE_CHARS = 300          # of a candidate line, what the date rules read
+
+
 def dateline_texts(text: str) -> list[str]:
     """The texts find_dateline(text, ...) has the date rules read (for match.scan_ahead)."""
-    return [body[:300] for _, _, body in _candidates(text)]
+    return [body[:LINE_CHARS] for _, _, body in _candidates(text)]
 
 
 def find_dateline(text: str, rs, lines: int = 12) -> dt.date | None:
@@ -145,9 +148,9 @@ def find_dateline(text: str, rs, lines: int = 12) -> dt.date | None:
     from .match import find_mentions, prescan  # the date rules read the line
 
     todo = _candidates(text, lines)
-    scanned = prescan([body[:300] for _, _, body in todo], rs)       # the prefilter, in one batch
+    scanned = prescan([body[:LINE_CHARS] for _, _, body in todo], rs)       # the prefilter, in one batch
     for (seen, line, body), hits in zip(todo, scanned):
-        for m in find_mentions(body[:300], rs, None, kinds=_DATES, scanned=hits):
+        for m in find_mentions(body[:LINE_CHARS], rs, None, kinds=_DATES, scanned=hits):
             if m.kind != "date" or m.get("granularity") != "day" or not m.get("date_start"):
                 continue
             before = _TIME.sub("", body[:m.start]).strip(" ,.|-–—()")

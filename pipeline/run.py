@@ -89,17 +89,21 @@ def resolve_published(doc: Document, engine: Engine, meta: MetadataIndex | None)
         doc.title = row["title"]
     if row and not doc.url and row.get("url"):
         doc.url = row["url"]
-    given = engine.published or (row or {}).get("published")
+    given = _given_date(engine, row)
     if given:
         doc.published = given
     elif doc.published is None:
         doc.published = find_dateline(doc.text, engine.rules)
 
 
+def _given_date(engine: Engine, row: dict | None) -> dt.date | None:
+    """The date the run (--published) or the metadata row gives, which comes before the document's own."""
+    return engine.published or (row or {}).get("published")
+
+
 def wants_dateline(doc: Document, engine: Engine, meta: MetadataIndex | None) -> bool:
     """Will resolve_published read the document's dateline (no date from the run, metadata or itself)?"""
-    row = meta.get(doc.doc_id) if meta else None
-    return not (engine.published or (row or {}).get("published")) and doc.published is None
+    return not _given_date(engine, meta.get(doc.doc_id) if meta else None) and doc.published is None
 
 
 UNRESOLVED = "relative date not resolved: the document has no publication date (pass --metadata or --published)"
@@ -285,17 +289,22 @@ SMALL_FILE_BYTES = 256_000
 GROUP_FILES = 32
 
 
-def small_file(item) -> bool:
-    if not isinstance(item, Source):
-        return False
+def file_bytes(item) -> int | None:
+    """The size of an input file, or None where it is not known without reading it (a URL's, or
+    one that cannot be looked at: the reader reports it)."""
+    if not isinstance(item, Source) or item.fs is not None and item.data is None:
+        return None
     if item.data is not None:
-        return len(item.data) <= SMALL_FILE_BYTES
-    if item.fs is not None:
-        return False
+        return len(item.data)
     try:
-        return os.stat(item.path).st_size <= SMALL_FILE_BYTES
+        return os.stat(item.path).st_size
     except OSError:
-        return False            # the reader reports it
+        return None
+
+
+def small_file(item) -> bool:
+    size = file_bytes(item)
+    return size is not None and size <= SMALL_FILE_BYTES
 
 
 def process_sources(items: list, settings: Settings, engine: Engine, meta, do_match: bool = True) -> list[list[DocRows]]:
@@ -348,18 +357,11 @@ def _scan_ahead(texts, rs) -> None:
 def each_source(items, settings: Settings, engine: Engine, meta, do_match: bool = True) -> Iterator:
     """The rows of each item, in order (an iterable of DocRows per item): runs of small files
     through process_sources, GROUP_FILES at a time, any other file through iter_source."""
-    group: list = []
-    for item in items:
-        small = small_file(item)
-        if small:
-            group.append(item)
-        if group and (not small or len(group) == GROUP_FILES):
-            yield from process_sources(group, settings, engine, meta, do_match)
-            group = []
-        if not small:
-            yield iter_source(item, settings, engine, meta, do_match)
-    if group:
-        yield from process_sources(group, settings, engine, meta, do_match)
+    for grouped, files in _runs(items, GROUP_FILES):
+        if grouped:
+            yield from process_sources(files, settings, engine, meta, do_match)
+        else:
+            yield iter_source(files[0], settings, engine, meta, do_match)
 
 
 def units(items: list, workers: int) -> list[tuple[bool, tuple]]:
@@ -368,19 +370,24 @@ def units(items: list, workers: int) -> list[tuple[bool, tuple]]:
     other file alone. Each file is looked at once, here: a file that changes size meanwhile is
     read as it is then, in the task it was given to."""
     size = max(1, min(GROUP_FILES, len(items) // (workers * 4)))
-    out, group = [], []
+    return [(grouped, tuple(files)) for grouped, files in _runs(items, size)]
+
+
+def _runs(items, size: int) -> Iterator[tuple[bool, list]]:
+    """(True, files) for each run of consecutive small files, `size` at most; (False, [file]) for
+    any other file; in input order, each file's size looked at once."""
+    group: list = []
     for item in items:
         small = small_file(item)
         if small:
             group.append(item)
         if group and (not small or len(group) == size):
-            out.append((True, tuple(group)))
+            yield True, group
             group = []
         if not small:
-            out.append((False, (item,)))
+            yield False, [item]
     if group:
-        out.append((True, tuple(group)))
-    return out
+        yield True, group
 
 
 _WORKER: dict = {}   # per worker process: settings, engine, metadata, do_match
@@ -517,16 +524,8 @@ LONG_FILE_BYTES = 4_000_000     # files this large are read by the parent, which
 
 
 def _long_file(item) -> bool:
-    if not isinstance(item, Source):
-        return False
-    if item.data is not None:
-        return len(item.data) > LONG_FILE_BYTES
-    if item.fs is not None:
-        return False
-    try:
-        return os.stat(item.path).st_size > LONG_FILE_BYTES
-    except OSError:
-        return False            # the reader reports it
+    size = file_bytes(item)
+    return size is not None and size > LONG_FILE_BYTES
 
 
 def _run_parallel(ts, items, settings, meta, do_match, engine, summary, tables, progress) -> set:
