@@ -199,3 +199,15 @@ def test_a_trial_whose_other_way_gives_up_keeps_the_whole_patterns_matches(monke
         assert not apart.on
     finally:
         apart.peeled, apart.tried = peeled_, tried
+
+
+def test_peel_compiles_a_pattern_only_the_first_time_this_machine_sees_it(monkeypatch):
+    pattern = r"(?<![\p{L}])(?<!\d\s?)(?:ёлка|пихта)\s+\d+"
+    first = peel(pattern, regex.I)
+    assert first == (r"(?:ёлка|пихта)\s+\d+", r"(?<![\p{L}])(?<!\d\s?)")
+
+    def no_compile(*a, **k):
+        raise AssertionError("compiled again")
+    monkeypatch.setattr(regex, "compile", no_compile)
+    monkeypatch.setattr(regex._main, "_compile", no_compile)
+    assert peel(pattern, regex.I) == first          # its pieces are known to compile: not parsed again
