@@ -3,8 +3,9 @@
 A Prefilter holds checks (regex patterns). `hits(text)` answers, for every check at once, "may
 this pattern match somewhere in text?": a check it leaves out surely does not match; one it keeps
 may (the caller still runs the real regex). Each pattern is first relaxed (`relax`): lookarounds,
-\\b and anchors dropped, case ignored, classes widened to what the `regex` module's classes hold,
-so the relaxed language is a superset of the original and "no relaxed match" proves "no match".
+\\b and anchors dropped (but a `$` that ends the pattern), case ignored, classes widened to what
+the `regex` module's classes hold, so the relaxed language is a superset of the original and "no
+relaxed match" proves "no match".
 
 Engines, first available wins: Hyperscan (one database of all checks, cached on disk by its
 patterns' digest), RE2's Set, else none: then `hits` keeps every check and the caller's regexes
@@ -86,18 +87,71 @@ class Unrelaxable(ValueError):
     """A construct the relaxer does not read (conditionals, fuzzy matching, verbose mode)."""
 
 
-def relax(pattern: str, verbose: bool = False, ignorecase: bool = False) -> str:
+def relax(pattern: str, verbose: bool = False, ignorecase: bool = False, multiline: bool = False) -> str:
     """A pattern whose matches include every match of `pattern`, in the syntax common to Hyperscan
     and RE2. `verbose`, `ignorecase`: the pattern was compiled with those flags. Case is kept
     where the pattern minds it (capitals are most of what tells a project name from a phrase):
     a case-insensitive pattern comes out as "(?i)" + its text, a region of the other mode as a
-    `(?i:...)` or `(?-i:...)` group. Raises Unrelaxable for constructs it cannot widen safely."""
+    `(?i:...)` or `(?-i:...)` group. A `$` that ends the pattern (`_final_ends`) is kept, unless
+    `multiline`. Raises Unrelaxable for constructs it cannot widen safely."""
     pattern = _without_layout(pattern, verbose)
     # an inline global flag applies to the whole pattern wherever it stands (the `regex` module's
     # V0 rule); one spotted inside a class or after a backslash only makes the result wider
     ci = ignorecase or bool(_GLOBAL_I.search(pattern))
-    out, _ = _seq(pattern, 0, ci, top=True)
+    ends = frozenset() if multiline or _ANY_M.search(pattern) else _final_ends(pattern)
+    out, _ = _seq(pattern, 0, ci, top=True, ends=ends)
     return "(?i)" + out if ci else out
+
+
+_ANY_M = regex.compile(r"\(\?[a-zA-Z]*m")      # "(?m)", "(?im:": a line's end, which the scan does not mark
+# What a kept `$` becomes: the end of the text, or before a last space. The `regex` module's `$`
+# also holds before a final "\n", which the scan reads as " " (SPACES); a "\n" never reaches it.
+_END = r"(?:\x20?$)"
+
+
+def _final_ends(p: str) -> frozenset:
+    """The offsets of the `$` anchors after which nothing can be consumed: up to the pattern's end
+    only group closes, quantifiers, and the other alternatives of a group closing on the way
+    ("(?=[.,;]|$)", "... $)"). Such a `$` is kept (as _END): consuming the last space
+    there leaves nothing for the pattern to want after it. Any other `$` goes, as before."""
+    from .branches import tokens
+    toks = tokens(p)
+    out = set()
+    for k, (s, e, kind) in enumerate(toks):
+        if kind == "other" and p[s:e] == "$" and _nothing_after(p, toks, k + 1):
+            out.add(s)
+    return frozenset(out)
+
+
+def _nothing_after(p: str, toks: list, k: int) -> bool:
+    """Can tokens k.. of p consume nothing more in any match (see _final_ends)?"""
+    depth = 0                       # > 0: inside an alternative that is skipped to its group's close
+    while k < len(toks):
+        s, e, kind = toks[k]
+        text = p[s:e]
+        if kind == "open":
+            if not depth:
+                return False
+            depth += 1
+        elif kind == "close":
+            depth = max(depth - 1, 0)
+        elif kind == "bar":
+            depth = depth or 1
+        elif depth:
+            pass
+        elif text in ("?", "*", "+"):
+            pass
+        elif text == "{":           # a repeat "{m,n}", else a literal "{"
+            j = k + 1
+            while j < len(toks) and (p[toks[j][0]:toks[j][1]] == "," or p[toks[j][0]:toks[j][1]].isdigit()):
+                j += 1
+            if j == len(toks) or p[toks[j][0]:toks[j][1]] != "}":
+                return False
+            k = j
+        else:
+            return False
+        k += 1
+    return True
 
 
 _GLOBAL_I = regex.compile(r"\(\?[a-zA-Z]*i[a-zA-Z]*\)")
@@ -168,9 +222,9 @@ def _unverbose(p: str) -> str:
     return "".join(out)
 
 
-def _seq(p: str, i: int, ci: bool, top: bool = False) -> tuple[str, int]:
+def _seq(p: str, i: int, ci: bool, top: bool = False, ends: frozenset = frozenset()) -> tuple[str, int]:
     """Relax p from i up to the `)` closing the current group (or the end); returns (text, index after).
-    `ci`: case is ignored here."""
+    `ci`: case is ignored here; `ends`: the offsets of the `$` anchors kept (see relax)."""
     out: list[str] = []
     n = len(p)
     while i < n:
@@ -187,14 +241,16 @@ def _seq(p: str, i: int, ci: bool, top: bool = False) -> tuple[str, int]:
             out.append(piece)
         elif c == "(":
             start = i
-            piece, i = _group(p, i, ci)
+            piece, i = _group(p, i, ci, ends)
             if top and piece == "" and _LOOK.match(p, start):
                 bar = max((k for k, x in enumerate(out) if x == "|"), default=-1)
                 at_start = all(x == "" for x in out[bar + 1:])
                 at_end = (i == n or p[i] == "|") and not _QUANTIFIED.match(p, i)
-                piece = _edge_look(p, start, i, at_start, at_end, ci)
+                piece = _edge_look(p, start, i, at_start, at_end, ci, ends)
             out.append(piece)
         elif c in "^$":
+            if i in ends:
+                out.append(_END)
             i += 1
         elif c in "*+?":
             i += 1
@@ -397,13 +453,13 @@ def _class_item(p: str, j: int, ci: bool) -> tuple[tuple, int]:
     return ("chr", c), j + 1
 
 
-def _group(p: str, i: int, ci: bool) -> tuple[str, int]:
+def _group(p: str, i: int, ci: bool, ends: frozenset = frozenset()) -> tuple[str, int]:
     """A group at p[i] == '('; lookarounds vanish, the rest becomes non-capturing (with its case
     mode, where it changes)."""
     rest = p[i:]
     for look in ("(?=", "(?!", "(?<=", "(?<!"):
         if rest.startswith(look):
-            _, j = _seq(p, i + len(look), ci)
+            _, j = _seq(p, i + len(look), ci, ends=ends)
             j = _skip_quantifier(p, j)
             return "", j
     if rest.startswith("(?#"):
@@ -414,7 +470,7 @@ def _group(p: str, i: int, ci: bool) -> tuple[str, int]:
         raise Unrelaxable("conditional group")
     m = _PLAIN_GROUP.match(p, i)
     if m:
-        inner, j = _seq(p, m.end(), ci)
+        inner, j = _seq(p, m.end(), ci, ends=ends)
         return f"(?:{inner})", j
     m = _FLAG_GROUP.match(p, i)
     if m:
@@ -424,16 +480,17 @@ def _group(p: str, i: int, ci: bool) -> tuple[str, int]:
         if m.group(3) == ")":
             return "", m.end()                  # a global flag: relax() has read it
         inner_ci = False if "i" in off else (True if "i" in on else ci)
-        inner, j = _seq(p, m.end(), inner_ci)
+        inner, j = _seq(p, m.end(), inner_ci, ends=ends)
         mode = "" if inner_ci == ci else ("i" if inner_ci else "-i")
         return f"(?{mode}:{inner})", j
     if rest.startswith("(?"):
         raise Unrelaxable(f"group {rest[:4]!r}")
-    inner, j = _seq(p, i + 1, ci)
+    inner, j = _seq(p, i + 1, ci, ends=ends)
     return f"(?:{inner})", j
 
 
-def _edge_look(p: str, start: int, end: int, at_start: bool, at_end: bool, ci: bool) -> str:
+def _edge_look(p: str, start: int, end: int, at_start: bool, at_end: bool, ci: bool,
+               ends: frozenset = frozenset()) -> str:
     """A lookaround at the start or end of a top-level alternative, written as text the relaxed
     pattern consumes, which keeps what it says about the neighbours ("5 t" is not "5 thousand"):
     (?<=X)R → XR, R(?=X) → RX, (?<!C)R → (?:^|[^C])R, R(?!C) → R(?:[^C]|$) for one class C
@@ -444,7 +501,7 @@ def _edge_look(p: str, start: int, end: int, at_start: bool, at_end: bool, ci: b
     if (behind and not at_start) or (not behind and not at_end):
         return ""
     if kind in ("<=", "="):
-        inner, _ = _seq(p, m.end(), ci)
+        inner, _ = _seq(p, m.end(), ci, ends=ends)
         return f"(?:{inner})"
     if not _ONE_CLASS.fullmatch(body):
         return ""
@@ -785,7 +842,8 @@ def chosen_engine() -> str:
 def _relax_check(text: str, flags: int) -> tuple[str | None, bool]:
     """(relaxed pattern or None: always may match, is it exact) of one check."""
     try:
-        return relax(text, bool(flags & regex.VERBOSE), bool(flags & regex.IGNORECASE)), exact(text, bool(flags & regex.VERBOSE))
+        return (relax(text, bool(flags & regex.VERBOSE), bool(flags & regex.IGNORECASE), bool(flags & regex.MULTILINE)),
+                exact(text, bool(flags & regex.VERBOSE)))
     except (Unrelaxable, ValueError, KeyError):
         return None, False
 

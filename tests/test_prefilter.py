@@ -2,6 +2,7 @@
 find_mentions gives exactly the same mentions with and without it, on real sentences mutated the
 ways sources differ (Unicode spaces, case, dashes, quotes, Cyrillic)."""
 import dataclasses
+import itertools
 
 import pandas as pd
 import pytest
@@ -32,7 +33,10 @@ D = r"[0-9٠-٩۰-۹߀-߉\x{800}-\x{1fff}\x{2c00}-\x{10ffff}]"   # \d: exact up 
     (r"(?<=in\s)x", r"(?:in[\x{20}])x"),
     (r"x(?!y)z", "xz"),                   # inside: dropped
     (r"\bUSD\b", "USD"),
-    (r"^(?P<year>\d{4})$", "(?:" + D + "{4})"),
+    (r"^(?P<year>\d{4})$", "(?:" + D + "{4})(?:\\x20?$)"),     # a final $ is kept: the end, or a last space ("\\n")
+    (r"a$b|c", "ab|c"),                   # a $ that something follows goes
+    (r"(?:a$|b)c", "(?:a|b)c"),
+    (r"x(?=\s*(?:[.,]|$))", r"x(?:[\x{20}]*(?:[\x{2e}\x{2c}]|(?:\x20?$)))"),
     (r"a\s+b", r"a[\x{20}]+b"),
     (r"x{1,200}", "x{1,}"),
     (r"(?i:per\s*cent)", r"(?i:per[\x{20}]*cent)"),
@@ -53,6 +57,35 @@ def test_relax_exact(pattern, relaxed):
         assert relax(pattern).startswith(relaxed) and "a-z" not in relax(pattern) and "Ͻ-Я" in relax(pattern)
     else:
         assert relax(pattern) == relaxed
+
+
+def test_relax_drops_a_final_dollar_that_marks_a_lines_end():
+    assert relax(r"ab$", multiline=True) == "ab" and relax(r"(?m)ab$") == "ab" and relax(r"(?m:ab$)") == "(?:ab)"
+
+
+# Pieces of patterns with "$" where nothing, something, or another alternative follows it, and
+# texts that end or not, in a space, a point or a newline: wherever the `regex` module matches,
+# the scan must say "may".
+DOLLAR_PIECES = ["a", r"\s*", "$", "(?:a|$)", "(?:$|b)", "(?:a$)?", r"\n", "(?=b|$)", r"(?=\s*(?:[.]|$))", "b+", "(?:b$|a)+"]
+DOLLAR_TEXTS = ["".join(t) for n in range(4) for t in itertools.product(["a", "b", " ", "\n", "."], repeat=n)]
+
+
+@needs_engine
+@pytest.mark.parametrize("engine", ENGINES)
+def test_a_kept_dollar_still_matches_wherever_the_pattern_does(engine, tmp_path, monkeypatch):
+    monkeypatch.setenv("KZX_CACHE", str(tmp_path))
+    patterns = sorted({"".join(ps) for n in (1, 2, 3) for ps in itertools.product(DOLLAR_PIECES, repeat=n)})
+    compiled = [regex.compile(q) for q in patterns]
+    pf = Prefilter(compiled, engine)
+    kept = [q for q, r in zip(patterns, pf.relaxed) if r is not None and "$" in r]
+    assert len(kept) > 300                       # most of them keep their $
+    for text, hits in zip(DOLLAR_TEXTS, pf.hits_many(DOLLAR_TEXTS)):
+        for k, rx in enumerate(compiled):
+            if rx.search(text):
+                assert k in hits, (patterns[k], text)
+    # what it buys: a scaled amount followed by its currency is no bare amount
+    bare = Prefilter([regex.compile(r"5 млрд(?=\s*(?:[)\].,;:!?]|$)|\s(?:на|в)(?![\p{L}]))")], engine)
+    assert [bare.hits(t) for t in ("5 млрд тенге", "5 млрд.", "5 млрд\n", "5 млрд на дороги")] == [set(), {0}, {0}, {0}]
 
 
 @pytest.mark.parametrize("pattern", [r"(?x:a b)", r"(?(1)a|b)", r"(?:ab){e<=1}"])
