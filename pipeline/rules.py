@@ -162,7 +162,8 @@ def load_rules(rules_dir: Path | None = None, check_time: bool = True) -> RuleSe
     if not isinstance(own, dict) or not all(isinstance(v, (str, int, float)) for v in own.values()):
         raise RuleError(root / "macros.yaml", None, "macros.yaml must map macro names to regex strings (NAME: 'pattern')")
     macros.update({str(k): str(v) for k, v in own.items()})
-    expand = _expander(macros, root / "macros.yaml")
+    made: dict = {}                 # {LIST=value} tries built while expanding → their plain form
+    expand = _expander(macros, root / "macros.yaml", _of_value(lexicon, aliases, made))
     rules, seen, other = [], {}, {}
     for path in sorted(root.glob("*.yaml")):
         if path.name == "macros.yaml":
@@ -179,6 +180,7 @@ def load_rules(rules_dir: Path | None = None, check_time: bool = True) -> RuleSe
     gates = _gates(gate_names, expanded, root / "macros.yaml")
     if check_time:                   # the shipped rules too: they pass the check user rules must pass
         check_rule_times(rules, root)
+    plain = {t: f for t, f in sorted({**plain, **made}.items(), key=lambda kv: len(kv[0]), reverse=True) if t != f}
     return RuleSet(rules, lexicon, aliases, macros, digest.hexdigest()[:16], str(root), other, expanded=expanded,
                    plain_forms=plain, gates=gates)
 
@@ -344,13 +346,36 @@ def _load_lexicons(root: Path, digest) -> tuple[dict, dict]:
     return lexicon, aliases
 
 
-def _expander(macros: dict[str, str], macro_file: Path):
-    """A function that replaces {NAME} in a pattern by the macro, recursively ({B}, {NUM}, ...)."""
+def _of_value(lexicon: dict, aliases: dict, made: dict):
+    """A function giving {LIST=value}: the alternation of the words of lexicon list LIST (its macro
+    name) that mean `value` ({SCALE=1000000}: "million", "mln", "млн", "миллиона", ...), recording
+    each trie's plain form in `made` (RuleSet.plain_form)."""
+    lists = {name.upper().replace(".", "_"): name for name in aliases}
+
+    def of_value(name: str, value: str, where, rule_id) -> str:
+        if name not in lists:
+            raise RuleError(where, rule_id, f"{{{name}={value}}}: no lexicon list is named {name}")
+        words = [w for w in aliases[lists[name]] if lexicon[lists[name]].get(_key(w)) == value]
+        if not words:
+            raise RuleError(where, rule_id, f"{{{name}={value}}}: list {lists[name]!r} has no word of value {value}")
+        trie = alternation(words)
+        made[trie] = plain_alternation(words)
+        return trie
+    return of_value
+
+
+def _expander(macros: dict[str, str], macro_file: Path, of_value=None):
+    """A function that replaces {NAME} in a pattern by the macro, recursively ({B}, {NUM}, ...), and
+    {LIST=value} by the words of a lexicon list that mean that value (`of_value`)."""
     expanded: dict[str, str] = {}
 
     def expand(text: str, where, rule_id, stack=()) -> str:
         def sub(m):
             name = m.group(1)
+            if m.group(2) is not None:
+                if of_value is None:
+                    raise RuleError(where, rule_id, f"{{{name}={m.group(2)}}}: no lexicon to read it from")
+                return of_value(name, m.group(2), where, rule_id)
             if name in stack:
                 raise RuleError(where, rule_id, f"macro {name} refers to itself")
             if name not in macros:
@@ -358,7 +383,7 @@ def _expander(macros: dict[str, str], macro_file: Path):
             if name not in expanded:
                 expanded[name] = expand(macros[name], macro_file, None, stack + (name,))
             return expanded[name]
-        return regex.sub(r"(?<!\\[pP])\{([A-Z][A-Z0-9_]*)\}", sub, text)
+        return regex.sub(r"(?<!\\[pP])\{([A-Z][A-Z0-9_]*)(?:=([0-9]+(?:\.[0-9]+)?))?\}", sub, text)
 
     return expand
 
