@@ -2,6 +2,8 @@
 import pytest
 from re import escape as regex_escape
 
+import regex as regex_module
+
 from conftest import GOOD_RULE_FILE as GOOD
 from kzx.errors import RuleError
 from kzx.rules import load_rules
@@ -13,6 +15,8 @@ from kzx.rules import load_rules
     (GOOD.replace("kind: money", "kind: cash"), "money.test", "kind must be one of"),
     (GOOD.replace("'{NUM} tenge'", "'(unclosed'"), "money.test", "pattern does not compile"),
     (GOOD.replace("{NUM}", "{NOPE}"), "money.test", "unknown macro {NOPE}"),
+    (GOOD.replace("{NUM}", "{NUM} {NOPE=5}"), "money.test", "{NOPE=5}: no lexicon list is named NOPE"),
+    (GOOD.replace("{NUM}", "{NUM} {SCALE=7}"), "money.test", "{SCALE=7}: list 'scale' has no word of value 7"),
     (GOOD.replace("    examples: [{text: \"5 tenge\"}]\n", ""), "money.test", "has no `examples`"),
     (GOOD + "    colour: red\n", "money.test", "unknown keys ['colour']"),
     (GOOD + GOOD.replace("rules:\n", ""), "money.test", "duplicate id"),
@@ -47,6 +51,20 @@ def test_rules_good_minimal_folder_loads(rules_dir):
     assert [r.id for r in rs.rules] == ["money.test"]
     assert rs.lookup("currency_after", "Tenge") == "KZT"
     assert len(rs.digest) == 16
+
+
+def test_a_macro_names_the_words_of_a_list_that_mean_one_value(rules_dir):
+    (rules_dir / "money.yaml").write_text(GOOD.replace("'{NUM} tenge'", "'{NUM} (?:{SCALE=1000000}) tenge'")
+                                          .replace('"5 tenge"', '"5 mln tenge"'), encoding="utf-8")
+    rs = load_rules(rules_dir)
+    rx = rs.rules[0].regex
+    for word in ("mln", "million", "млн", "миллионов", "миллиона"):           # every language's words of it
+        assert rx.fullmatch(f"5 {word} tenge"), word
+    for word in ("bln", "thousand", "тыс", "мың", "trillion"):
+        assert not rx.fullmatch(f"5 {word} tenge"), word
+    plain = rs.plain_form(rx.pattern)             # the prefilter reads it as a plain list, like the others
+    assert "|million|" in plain or "(?:million|" in plain or "|million)" in plain
+    assert regex_module.fullmatch(plain, "5 миллионов tenge") and not regex_module.fullmatch(plain, "5 bln tenge")
 
 
 def test_rules_shipped_set_has_each_core_kind(rules):
