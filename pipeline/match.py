@@ -20,10 +20,10 @@ from .normalize.measures import normalize_measure
 from .normalize.money import amounts, normalize_money
 from .normalize.percent import normalize_percent
 from .normalize.projects import minor_words, normalize_project
-from .branches import GLOBAL_FLAGS, finditer as branches_finditer, finditer_peeled, layout, peel, split
-from .gates import without
+from .branches import GLOBAL_FLAGS, finditer as branches_finditer, finditer_peeled, layout
 from .lazy_regex import compile_cached, compile_rule_pattern, save as save_compiled
 from .prefilter import Prefilter
+from .variants import forms
 
 FIELDS = ("value_min", "value_max", "unit", "qualifier", "date_start", "date_end", "granularity", "name")
 
@@ -643,13 +643,9 @@ def _variant(rule, rs, absent: tuple) -> tuple:
     key = (rule.id, absent)
     if key not in cache:
         rx = rule.regex
+        p, alts, peeled = forms(rx.pattern, rx.flags, absent)      # (worked out once per machine)
         if absent:
-            p = rx.pattern
-            for unit in absent:
-                p = without(p, unit, bool(rx.flags & regex.VERBOSE))
             rx = compile_rule_pattern(p, rx.flags)
-        alts = split(rx.pattern, rx.flags)
-        peeled = None if alts else peel(rx.pattern, rx.flags)
         if alts:
             cache[key] = rx, _Apart(parts=[compile_rule_pattern(a, rx.flags) for a in alts])
         elif peeled:
