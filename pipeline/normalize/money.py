@@ -38,6 +38,11 @@ class Amounts:
         self.range = compile_cached(
             rf"^\s*(?:(?:{opens})\s+)?(?P<low>[+\-]?\d[\d.,\u00a0\u202f\u2009 ]*?)\s*"
             rf"(?:[-–—]|(?<![\p{{L}}])(?:{tos})(?![\p{{L}}]))\s*(?P<high>.+)$", regex.I | regex.S)
+        # "between 10 billion and 12 billion": a range whose low bound has its own scale, only after
+        # an opening word (without one, "1 trillion and 500 billion" is one compound amount)
+        self.scaled_range = compile_cached(
+            rf"^\s*(?:{opens})\s+(?P<low>[+\-]?\d[\d.,\u00a0\u202f\u2009 ]*?\s*(?:{rs.macros['SCALE']})\.?)\s*"
+            rf"(?:[-–—]|(?<![\p{{L}}])(?:{tos})(?![\p{{L}}]))\s*(?P<high>.+)$", regex.I | regex.S)
 
     def unit(self, text: str) -> str | None:
         """ISO code of the first currency named in the text, or None."""
@@ -144,7 +149,12 @@ def normalize_money(text: str, rs, borrow: str | None = None, **_) -> dict | Non
         return {"value_min": float(value), "value_max": float(value), "unit": a.unit(text) or a.unit(borrow)}
     unit, body = a.unit_and_rest(text)
     m = a.range.match(body)
-    if m:
+    scaled = None if m else a.scaled_range.match(body)
+    if scaled:
+        lo, hi = a.amount(scaled["low"])[0], a.amount(scaled["high"])[0]
+        if lo > hi:
+            return None
+    elif m:
         high, scale = a.amount(m["high"])
         low = Decimal(repr(parse_number(m["low"], decimal_comma=_CYRILLIC.search(text) is not None))) * (scale or 1)
         if low > high:
