@@ -142,18 +142,51 @@ _CAPTURING = regex.compile(r"\((?!\?)|\(\?P?<[A-Za-z_]|\(\?'")     # a group tha
 # start: they are tried at every position first ("(?<!(?:{NUMBER_WORD}|\d)\s*)" in
 # money.ru_scale_alone, 94 against 4 µs a sentence without; even "(?<![\p{L}\p{N}_])" before the
 # literal "от" of money.ru_range_from_to).
+def unverbose(p: str) -> str:
+    """A VERBOSE pattern without its layout: unescaped spaces and # comments outside classes go
+    (what the `regex` module ignores there, in braces too: "{1, 3}"), so it reads the same
+    with or without the flag."""
+    out, i, n = [], 0, len(p)
+    while i < n:
+        c = p[i]
+        if c == "\\":
+            out.append(p[i:i + 2])
+            i += 2
+        elif c == "[":
+            j = i + 1
+            if p.startswith("^", j):
+                j += 1
+            if p.startswith("]", j):
+                j += 1
+            while j < n and p[j] != "]":
+                j += 2 if p[j] == "\\" else 1
+            out.append(p[i:j + 1])
+            i = j + 1
+        elif c == "#":
+            while i < n and p[i] != "\n":
+                i += 1
+        elif c.isspace():
+            i += 1
+        else:
+            out.append(c)
+            i += 1
+    return "".join(out)
+
+
 def peel(pattern: str, flags: int) -> tuple[str, str] | None:
     """(rest, check): the pattern without the lookbehinds it starts with, and those lookbehinds
     alone, each with the pattern's leading flags; None where there are none, or where taking them
     out could change what the pattern means (a group they capture, a back reference, a global flag
-    further on, verbose mode). The pattern matches at a position exactly where `rest` does and
-    `check` holds there (finditer_peeled): assertions at one position hold or fail in any order."""
+    further on). A verbose pattern's pieces come without its layout. The pattern matches at a
+    position exactly where `rest` does and `check` holds there (finditer_peeled): assertions at one
+    position hold or fail in any order."""
     m = GLOBAL_FLAGS.match(pattern)
     lead = m.group(0) if m else ""
     body = pattern[len(lead):]
-    if (flags & (regex.VERBOSE | regex.REVERSE) or "x" in lead or _REVERSE.match(lead) or ACROSS.search(body)
-            or GLOBAL_FLAGS.search(body)):
+    if flags & regex.REVERSE or _REVERSE.match(lead) or ACROSS.search(body) or GLOBAL_FLAGS.search(body):
         return None
+    if flags & regex.VERBOSE or "x" in lead:
+        body = unverbose(body)       # its pieces then read the same under the flag as without it
     bars, groups, unclosed = layout(body)
     if bars or unclosed:
         return None

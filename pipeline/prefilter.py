@@ -24,6 +24,8 @@ from pathlib import Path
 
 import regex
 
+from .branches import unverbose
+
 # Texts are scanned with every whitespace character written as " " (SPACES), and patterns are
 # relaxed to match: `\s` and whitespace literals become " ". Small automata, and Hyperscan's and
 # RE2's own `\s` (ASCII in RE2) never come in. `\d` and `\w` are spelled as the `regex` module reads them.
@@ -162,7 +164,7 @@ def _without_layout(pattern: str, verbose: bool) -> str:
     m = _LEADING_FLAGS.match(pattern)
     if m and "x" in m.group(1):
         verbose, pattern = True, pattern[:m.start(1)] + m.group(1).replace("x", "") + pattern[m.end(1):]
-    return _unverbose(pattern) if verbose else pattern
+    return unverbose(pattern) if verbose else pattern
 
 
 # The syntax whose relaxed form matches exactly what the pattern matches (on text without the
@@ -191,35 +193,6 @@ def exact(pattern: str, verbose: bool = False) -> bool:
 
 _PLAIN_CLASS = regex.compile(r"\[(?:\\[^\w\s]|[^\]\\])+\]")
 _CASE_FLAG = regex.compile(r"^\(\?i?\)")          # a leading (?i), or the (?) a lone (?x) leaves
-
-
-def _unverbose(p: str) -> str:
-    """A VERBOSE pattern without its layout: unescaped spaces and # comments outside classes go."""
-    out, i, n = [], 0, len(p)
-    while i < n:
-        c = p[i]
-        if c == "\\":
-            out.append(p[i:i + 2])
-            i += 2
-        elif c == "[":
-            j = i + 1
-            if p.startswith("^", j):
-                j += 1
-            if p.startswith("]", j):
-                j += 1
-            while j < n and p[j] != "]":
-                j += 2 if p[j] == "\\" else 1
-            out.append(p[i:j + 1])
-            i = j + 1
-        elif c == "#":
-            while i < n and p[i] != "\n":
-                i += 1
-        elif c.isspace():
-            i += 1
-        else:
-            out.append(c)
-            i += 1
-    return "".join(out)
 
 
 def _seq(p: str, i: int, ci: bool, top: bool = False, ends: frozenset = frozenset()) -> tuple[str, int]:

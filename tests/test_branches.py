@@ -106,7 +106,9 @@ def test_peel_takes_out_the_leading_lookbehinds():
     assert peel(r"(?<!a|b)abc|d", 0) is None                 # alternatives: split's to run apart
     assert peel(r"(?<!a|b)(x)\1", 0) is None                # a back reference
     assert peel(r"(?<!a|b)x(?i)", 0) is None                 # a global flag further on
-    assert peel(r"(?<!a|b) x", regex.X) is None
+    # verbose: the pieces come without the layout, which the flag ignores anyway
+    assert peel(r"(?<!a|b) x", regex.X) == ("x", "(?<!a|b)")
+    assert peel("(?<! [ ]a )  # not after ' a'\n  b\\ {1, 2} [#]", regex.X) == (r"b\ {1,2}[#]", "(?<![ ]a)")
     assert peel(r"x(?<!a|b)y", 0) is None                    # not at the head
 
 
@@ -133,12 +135,21 @@ _LOOKS = ["(?<!a)", "(?<![ab])", "(?<!a|b)", "(?<=a+)", "(?<!ab?)", "(?<=(?:a|1)
 _BODY = _PIECES + ["(?P<n>b+)", "(?i:A)", "a*+", "(?>ab|a)", "\\K"]
 
 
+# layout a verbose pattern may hold between its pieces: spaces, line breaks, comments
+_LAYOUT = ["", " ", "\n  ", "  # a comment (with [brackets] and a | bar)\n"]
+
+
 @settings(max_examples=400, deadline=None)
 @given(st.lists(st.sampled_from(_LOOKS), min_size=1, max_size=3), st.lists(st.sampled_from(_BODY), min_size=1, max_size=4),
-       st.lists(st.text("ab1 A", max_size=12), min_size=1, max_size=4), st.booleans())
-def test_any_pattern_peeled_finds_the_whole_patterns_matches(looks, body, texts, ignorecase):
-    pattern = "".join(looks) + "".join(body)
-    flags = regex.I if ignorecase else 0
+       st.lists(st.text("ab1 A", max_size=12), min_size=1, max_size=4), st.booleans(),
+       st.lists(st.sampled_from(_LAYOUT), min_size=7, max_size=7) | st.none())
+def test_any_pattern_peeled_finds_the_whole_patterns_matches(looks, body, texts, ignorecase, layout):
+    pieces = looks + body
+    if layout is None:
+        pattern, flags = "".join(pieces), regex.I if ignorecase else 0
+    else:                             # verbose: layout between the pieces (a literal space is "\ " there)
+        pattern = "".join(q.replace(" ", "\\ ") + sep for q, sep in zip(pieces, layout))
+        flags = regex.X | (regex.I if ignorecase else 0)
     pieces = peel(pattern, flags)
     if pieces is None:                # \K moves a match's start; a body of only lookbehinds leaves nothing
         assert "\\K" in body or not "".join(body).replace("(?<=a)", "").replace("(?<![a-z])", "")
