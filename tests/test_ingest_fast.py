@@ -1,6 +1,7 @@
 """The quick forms of ingest's checks give what the plain forms give: the mojibake pair search
 (a lead class first, the alternatives in a lookbehind) finds the first pair where the bare
-alternation does, and guess_language's counts of runs equal counts of single characters."""
+alternation does, guess_language's counts of runs equal counts of single characters, and its
+counts in UTF-8 bytes the regex counts."""
 import re
 
 from hypothesis import given, settings
@@ -11,7 +12,9 @@ from kzx import ingest
 # Characters the patterns are about, mixed with plain ones: leads, continuations, Cyrillic and
 # Kazakh letters, Latin Kazakh, curly quotes, no-break spaces, digits and underscores.
 ALPHABET = st.sampled_from(list("aZ Â Ã é Ð ð Ñ ñ ô õ ÿ € ™ œ « » “ ” ’ – — … \xa0 ° ½ ² µ ¿ ▒ ╨ Γ √ † • ﬁ")
-                           + list("ВГРСвгрсЂђЁёіІәғқңөұүһ ǵńýıÝ 0 9 _ . , \n\ufffd"))
+                           + list("ВГРСвгрсЂђЁёіІәғқңөұүһ ǵńýıÝ 0 9 _ . , \n\ufffd")
+                           # the Cyrillic block's non-letters, a D2-led letter that is not Kazakh, a lone surrogate
+                           + list("҂҃҉Ґґ\ud800"))
 TEXT = st.text(alphabet=ALPHABET, max_size=60)
 
 PLAIN = ingest._mojibake_pairs(plain=True)
@@ -51,6 +54,17 @@ def test_language_counts_on_a_mixed_sample():
     assert ingest._count(ingest._CYRILLIC, text) == 13
     assert ingest._count(ingest._KAZAKH, text) == 1      # ң
     assert ingest._count(ingest._KAZAKH_LATIN, text) == 2
+
+
+@settings(max_examples=2000, deadline=None)
+@given(TEXT)
+def test_the_byte_counts_are_the_regex_counts(text):
+    data = text.encode("utf-8", "surrogatepass")
+    leads = [data.count(b) for b in ingest._CYRILLIC_LEADS]
+    cyr = ingest._count(ingest._CYRILLIC, text)
+    assert sum(leads) == cyr
+    assert ingest._letters(text, data, cyr, leads) == ingest._count(ingest._LETTER, text)
+    assert ingest._kazakh(data, leads) == ingest._count(ingest._KAZAKH, text)
 
 
 @settings(max_examples=2000, deadline=None)
