@@ -159,9 +159,17 @@ def unverbose(p: str) -> str:
             if p.startswith("]", j):
                 j += 1
             while j < n and p[j] != "]":
-                j += 2 if p[j] == "\\" else 1
+                if p.startswith("[:", j) and ":]" in p[j + 2:]:
+                    j = p.index(":]", j + 2) + 2      # a POSIX class ("[[:alpha:] ]") holds a "]"
+                else:
+                    j += 2 if p[j] == "\\" else 1
             out.append(p[i:j + 1])
             i = j + 1
+        elif p.startswith("(?#", i):                  # a comment group: to its ")", "#" and all
+            j = p.find(")", i)
+            j = n if j < 0 else j + 1
+            out.append(p[i:j])
+            i = j
         elif c == "#":
             while i < n and p[i] != "\n":
                 i += 1

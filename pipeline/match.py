@@ -62,7 +62,8 @@ class Mention:
 def _normalize(rule, m, text: str, rs, published) -> dict | None:
     kind = rule.normalize or rule.kind
     if kind == "money":
-        return normalize_money(text, rs, borrow=m.groupdict().get("borrow"))
+        groups = m.groupdict()
+        return normalize_money(text, rs, borrow=groups.get("borrow"), low=groups.get("low"))
     if kind == "percent":
         out = normalize_percent(text, rs)
         if out and rule.unit:

@@ -95,17 +95,19 @@ def relax(pattern: str, verbose: bool = False, ignorecase: bool = False, multili
     where the pattern minds it (capitals are most of what tells a project name from a phrase):
     a case-insensitive pattern comes out as "(?i)" + its text, a region of the other mode as a
     `(?i:...)` or `(?-i:...)` group. A `$` that ends the pattern (`_final_ends`) is kept, unless
-    `multiline`. Raises Unrelaxable for constructs it cannot widen safely."""
+    `multiline` (MULTILINE or WORD, where "$" holds at other places). Raises Unrelaxable for constructs it cannot widen safely."""
     pattern = _without_layout(pattern, verbose)
     # an inline global flag applies to the whole pattern wherever it stands (the `regex` module's
     # V0 rule); one spotted inside a class or after a backslash only makes the result wider
     ci = ignorecase or bool(_GLOBAL_I.search(pattern))
-    ends = frozenset() if multiline or _ANY_M.search(pattern) else _final_ends(pattern)
+    ends = frozenset() if multiline or _LINE_ENDS.search(pattern) else _final_ends(pattern)
     out, _ = _seq(pattern, 0, ci, top=True, ends=ends)
     return "(?i)" + out if ci else out
 
 
-_ANY_M = regex.compile(r"\(\?[a-zA-Z]*m")      # "(?m)", "(?im:": a line's end, which the scan does not mark
+# "(?m)", "(?im:": a line's end, which the scan does not mark; "(?w)": "$" also before a final
+# "\r\n", two spaces when scanned
+_LINE_ENDS = regex.compile(r"\(\?[a-zA-Z]*[mw]")
 # What a kept `$` becomes: the end of the text, or before a last space. The `regex` module's `$`
 # also holds before a final "\n", which the scan reads as " " (SPACES); a "\n" never reaches it.
 _END = r"(?:\x20?$)"
@@ -815,7 +817,8 @@ def chosen_engine() -> str:
 def _relax_check(text: str, flags: int) -> tuple[str | None, bool]:
     """(relaxed pattern or None: always may match, is it exact) of one check."""
     try:
-        return (relax(text, bool(flags & regex.VERBOSE), bool(flags & regex.IGNORECASE), bool(flags & regex.MULTILINE)),
+        return (relax(text, bool(flags & regex.VERBOSE), bool(flags & regex.IGNORECASE),
+                      bool(flags & (regex.MULTILINE | regex.WORD))),
                 exact(text, bool(flags & regex.VERBOSE)))
     except (Unrelaxable, ValueError, KeyError):
         return None, False
@@ -826,7 +829,8 @@ def _relaxer_key() -> str:
     """All that decides what relax() and exact() give besides the patterns: this module's own code
     (no version number to forget to raise), and the `regex` module and Unicode tables that _property
     and _narrow read."""
-    code = Path(__file__).read_bytes()
+    from . import branches              # (its tokens and unverbose read the patterns for relax)
+    code = Path(__file__).read_bytes() + b"\0" + Path(branches.__file__).read_bytes()
     return hashlib.sha256(b"\0".join([code, regex.__version__.encode(), unicodedata.unidata_version.encode()])).hexdigest()
 
 

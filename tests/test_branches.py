@@ -109,6 +109,9 @@ def test_peel_takes_out_the_leading_lookbehinds():
     # verbose: the pieces come without the layout, which the flag ignores anyway
     assert peel(r"(?<!a|b) x", regex.X) == ("x", "(?<!a|b)")
     assert peel("(?<! [ ]a )  # not after ' a'\n  b\\ {1, 2} [#]", regex.X) == (r"b\ {1,2}[#]", "(?<![ ]a)")
+    # a POSIX class holds a "]" and a comment group a "#": neither ends where it seems to
+    assert peel(r"(?<!a)[[:alpha:] ]b", regex.X) == ("[[:alpha:] ]b", "(?<!a)")
+    assert peel("(?<!a)(?# note # here )b c", regex.X) == ("(?# note # here )bc", "(?<!a)")
     assert peel(r"x(?<!a|b)y", 0) is None                    # not at the head
 
 
@@ -212,9 +215,17 @@ def test_a_trial_whose_other_way_gives_up_keeps_the_whole_patterns_matches(monke
         apart.peeled, apart.tried = peeled_, tried
 
 
-def test_peel_compiles_a_pattern_only_the_first_time_this_machine_sees_it(monkeypatch):
+def test_peel_compiles_a_pattern_only_the_first_time_this_machine_sees_it(monkeypatch, tmp_path):
+    from kzx import lazy_regex
+    monkeypatch.setenv("KZX_CACHE", str(tmp_path))          # a machine that has seen nothing
+    lazy_regex.forget()
+    monkeypatch.setattr(lazy_regex, "save", lambda: None)
+    compiled = []
+    real = regex.compile
+    monkeypatch.setattr(regex, "compile", lambda *a, **k: compiled.append(a[0]) or real(*a, **k))
     pattern = r"(?<![\p{L}])(?<!\d\s?)(?:ёлка|пихта)\s+\d+"
     first = peel(pattern, regex.I)
+    assert set(compiled) >= set(first)                      # the first time, both pieces compile
     assert first == (r"(?:ёлка|пихта)\s+\d+", r"(?<![\p{L}])(?<!\d\s?)")
 
     def no_compile(*a, **k):
@@ -222,3 +233,4 @@ def test_peel_compiles_a_pattern_only_the_first_time_this_machine_sees_it(monkey
     monkeypatch.setattr(regex, "compile", no_compile)
     monkeypatch.setattr(regex._main, "_compile", no_compile)
     assert peel(pattern, regex.I) == first          # its pieces are known to compile: not parsed again
+    lazy_regex.forget()                                     # the real cache folder's list for what follows

@@ -61,13 +61,33 @@ def test_relax_exact(pattern, relaxed):
 
 def test_relax_drops_a_final_dollar_that_marks_a_lines_end():
     assert relax(r"ab$", multiline=True) == "ab" and relax(r"(?m)ab$") == "ab" and relax(r"(?m:ab$)") == "(?:ab)"
+    # WORD: "$" also before a final "\r\n", two spaces once scanned
+    assert relax(r"(?w)ab$") == "ab"
+    assert prefilter._relax_check(r"ab$", regex.WORD)[0] == "ab"
+    assert regex.search(r"(?w)ab$", "ab\r\n")
+
+
+def test_the_relaxed_forms_cache_key_holds_the_code_that_reads_patterns():
+    from kzx import branches
+    from pathlib import Path
+    prefilter._relaxer_key.cache_clear()
+    key = prefilter._relaxer_key()
+    real = Path.read_bytes
+    try:
+        Path.read_bytes = lambda self: real(self) + (b"#" if self == Path(branches.__file__) else b"")
+        prefilter._relaxer_key.cache_clear()
+        assert prefilter._relaxer_key() != key               # branches.py changed: another key
+    finally:
+        Path.read_bytes = real
+        prefilter._relaxer_key.cache_clear()
 
 
 # Pieces of patterns with "$" where nothing, something, or another alternative follows it, and
 # texts that end or not, in a space, a point or a newline: wherever the `regex` module matches,
 # the scan must say "may".
-DOLLAR_PIECES = ["a", r"\s*", "$", "(?:a|$)", "(?:$|b)", "(?:a$)?", r"\n", "(?=b|$)", r"(?=\s*(?:[.]|$))", "b+", "(?:b$|a)+"]
-DOLLAR_TEXTS = ["".join(t) for n in range(4) for t in itertools.product(["a", "b", " ", "\n", "."], repeat=n)]
+DOLLAR_PIECES = ["a", r"\s*", "$", "(?:a|$)", "(?:$|b)", "(?:a$)?", r"\n", "(?=b|$)", r"(?=\s*(?:[.]|$))", "b+", "(?:b$|a)+",
+                 "(?<=a$)", "(?<=$)b"]
+DOLLAR_TEXTS = ["".join(t) for n in range(4) for t in itertools.product(["a", "b", " ", "\n", ".", "\r\n"], repeat=n)]
 
 
 @needs_engine

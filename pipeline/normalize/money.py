@@ -13,6 +13,7 @@ from .numbers import parse_number, words_to_number
 
 _TOKEN = regex.compile(r"(?P<num>\d(?:[\d.,\u00a0\u202f\u2009 ]*\d)?)|(?P<word>[\p{L}]+\.?)|(?P<sym>[$₸€£¥₽])")
 _CYRILLIC = regex.compile(r"\p{Cyrillic}")
+_DIGIT = regex.compile(r"\d")
 
 
 class Amounts:
@@ -37,11 +38,6 @@ class Amounts:
         tos = "|".join(regex.escape(w) for w, v in rs.lexicon["range_word"].items() if v == "to")
         self.range = compile_cached(
             rf"^\s*(?:(?:{opens})\s+)?(?P<low>[+\-]?\d[\d.,\u00a0\u202f\u2009 ]*?)\s*"
-            rf"(?:[-–—]|(?<![\p{{L}}])(?:{tos})(?![\p{{L}}]))\s*(?P<high>.+)$", regex.I | regex.S)
-        # "between 10 billion and 12 billion": a range whose low bound has its own scale, only after
-        # an opening word (without one, "1 trillion and 500 billion" is one compound amount)
-        self.scaled_range = compile_cached(
-            rf"^\s*(?:{opens})\s+(?P<low>[+\-]?\d[\d.,\u00a0\u202f\u2009 ]*?\s*(?:{rs.macros['SCALE']})\.?)\s*"
             rf"(?:[-–—]|(?<![\p{{L}}])(?:{tos})(?![\p{{L}}]))\s*(?P<high>.+)$", regex.I | regex.S)
 
     def unit(self, text: str) -> str | None:
@@ -135,11 +131,13 @@ def amounts(rs) -> Amounts:
     return rs.cache["amounts"]
 
 
-def normalize_money(text: str, rs, borrow: str | None = None, **_) -> dict | None:
+def normalize_money(text: str, rs, borrow: str | None = None, low: str | None = None, **_) -> dict | None:
     """Span → {value_min, value_max, unit}; unit None for a bare amount (filled from the sentence).
 
     `borrow` is the amount a first bound takes its scale and currency from ("с 140,2 до 215,6
-    миллиарда тенге": span "140,2", borrow "215,6 миллиарда тенге" → 1.402e11 KZT).
+    миллиарда тенге": span "140,2", borrow "215,6 миллиарда тенге" → 1.402e11 KZT). `low` is a
+    range's low bound with its own scale, as the rule read it ("between 2 billion 500 million and
+    3 billion tenge": low "2 billion 500 million"; the high bound is the amount after it).
     """
     a = amounts(rs)
     if borrow:
@@ -148,10 +146,11 @@ def normalize_money(text: str, rs, borrow: str | None = None, **_) -> dict | Non
             value *= a.amount(a.currency.sub(" ", borrow))[1] or 1
         return {"value_min": float(value), "value_max": float(value), "unit": a.unit(text) or a.unit(borrow)}
     unit, body = a.unit_and_rest(text)
-    m = a.range.match(body)
-    scaled = None if m else a.scaled_range.match(body)
-    if scaled:
-        lo, hi = a.amount(scaled["low"])[0], a.amount(scaled["high"])[0]
+    m = None if low else a.range.match(body)
+    if low:
+        after = text[text.index(low) + len(low):]
+        high = after[_DIGIT.search(after).start():]
+        lo, hi = a.amount(low)[0], a.amount(a.unit_and_rest(high)[1])[0]
         if lo > hi:
             return None
     elif m:
