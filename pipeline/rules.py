@@ -159,6 +159,7 @@ def load_rules(rules_dir: Path | None = None, check_time: bool = True) -> RuleSe
     plain = {t: plain[t] for t in sorted(plain, key=len, reverse=True) if t != plain[t]}
     own = _load_yaml(root / "macros.yaml") or {}
     gate_names = own.pop("gates", []) if isinstance(own, dict) else []
+    scan_as = own.pop("scan_as", {}) if isinstance(own, dict) else {}
     if not isinstance(own, dict) or not all(isinstance(v, (str, int, float)) for v in own.values()):
         raise RuleError(root / "macros.yaml", None, "macros.yaml must map macro names to regex strings (NAME: 'pattern')")
     macros.update({str(k): str(v) for k, v in own.items()})
@@ -180,9 +181,35 @@ def load_rules(rules_dir: Path | None = None, check_time: bool = True) -> RuleSe
     gates = _gates(gate_names, expanded, root / "macros.yaml")
     if check_time:                   # the shipped rules too: they pass the check user rules must pass
         check_rule_times(rules, root)
-    plain = {t: f for t, f in sorted({**plain, **made}.items(), key=lambda kv: len(kv[0]), reverse=True) if t != f}
+    plain = {**plain, **made}
+    for t, f in _scan_forms(scan_as, expanded, root / "macros.yaml").items():
+        plain[t] = _plain(f, plain)
+    plain = {t: f for t, f in sorted(plain.items(), key=lambda kv: len(kv[0]), reverse=True) if t != f}
     return RuleSet(rules, lexicon, aliases, macros, digest.hexdigest()[:16], str(root), other, expanded=expanded,
                    plain_forms=plain, gates=gates)
+
+
+def _scan_forms(scan_as, expanded: dict, where: Path) -> dict[str, str]:
+    """macros.yaml's `scan_as:` (macro → a simpler macro whose matches include its own) → the first's
+    regex → the second's: the prefilter reads the simpler one (RuleSet.plain_form), a smaller
+    automaton that still lets through every text the rule can match."""
+    if not isinstance(scan_as, dict) or not all(isinstance(k, str) and isinstance(v, str) for k, v in scan_as.items()):
+        raise RuleError(where, None, "`scan_as:` must map macro names to macro names")
+    out = {}
+    for name, wider in scan_as.items():
+        for n in (name, wider):
+            if n not in expanded:
+                raise RuleError(where, None, f"scan_as: {n} is not a macro")
+        out[expanded[name]] = expanded[wider]
+    return out
+
+
+def _plain(pattern: str, plain: dict) -> str:
+    """The pattern with each trie of `plain` written plain, longest first (as RuleSet.plain_form)."""
+    for trie in sorted(plain, key=len, reverse=True):
+        if trie in pattern and trie != plain[trie]:
+            pattern = pattern.replace(trie, plain[trie])
+    return pattern
 
 
 def _gates(names, expanded: dict, where: Path) -> dict[str, str]:

@@ -3,6 +3,8 @@ import pytest
 from re import escape as regex_escape
 
 import regex as regex_module
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from conftest import GOOD_RULE_FILE as GOOD
 from kzx.errors import RuleError
@@ -65,6 +67,39 @@ def test_a_macro_names_the_words_of_a_list_that_mean_one_value(rules_dir):
     plain = rs.plain_form(rx.pattern)             # the prefilter reads it as a plain list, like the others
     assert "|million|" in plain or "(?:million|" in plain or "|million)" in plain
     assert regex_module.fullmatch(plain, "5 миллионов tenge") and not regex_module.fullmatch(plain, "5 bln tenge")
+
+
+AMOUNT_PARTS = ["5", "2,5", " ", " and ", "billion", "bln.", "million", "mln", "thousand", "trillion", "млрд",
+                "млн", "тыс.", "мың", "миллиардов", "x"]
+
+
+@settings(max_examples=1500, deadline=None)
+@given(st.lists(st.sampled_from(AMOUNT_PARTS), min_size=1, max_size=9))
+def test_the_prefilter_reads_scaled_amounts_as_a_superset(rules, parts):
+    """SCALED (descending scales) is scanned as SCALED_ANY_ORDER (`scan_as:`): every text the first
+    matches, the second matches too."""
+    text = "".join(parts)
+    tight = regex_module.compile(rules.macro("SCALED"), regex_module.I)
+    wide = regex_module.compile(rules.macro("SCALED_ANY_ORDER"), regex_module.I)
+    if tight.fullmatch(text):
+        assert wide.fullmatch(text), text
+
+
+def test_the_prefilter_reads_a_rule_with_scan_as_in_its_wider_form(rules):
+    rule = next(r for r in rules.rules if r.id == "money.amount_currency_after")
+    scanned = rules.plain_form(rule.regex.pattern)
+    assert rules.macro("SCALED") in rule.regex.pattern and rules.macro("SCALED") not in scanned
+    assert rules.plain_form(rules.macro("SCALED_ANY_ORDER")) in scanned
+    assert regex_module.compile(scanned, rule.regex.flags).search("1 trillion and 500 billion tenge")
+    assert regex_module.compile(scanned, rule.regex.flags).search("6 billion and 2 billion tenge")
+
+
+def test_scan_as_names_macros(rules_dir):
+    (rules_dir / "money.yaml").write_text(GOOD, encoding="utf-8")
+    macros = rules_dir / "macros.yaml"
+    macros.write_text(macros.read_text(encoding="utf-8") + "\nscan_as: {SCALED: NOPE}\n", encoding="utf-8")
+    with pytest.raises(RuleError, match="scan_as: NOPE is not a macro"):
+        load_rules(rules_dir)
 
 
 def test_rules_shipped_set_has_each_core_kind(rules):
