@@ -72,10 +72,7 @@ class RuleSet:
         of a trie (pipeline/alternation.py): the same language, for the prefilter, whose engines
         compile a list of words far faster than a trie of nested groups (Hyperscan, all shipped
         rules from cold: 148 against 358 CPU-s)."""
-        for trie, plain in self.plain_forms.items():      # longest first: a list inside another's text goes with it
-            if trie in pattern:
-                pattern = pattern.replace(trie, plain)
-        return pattern
+        return _plain(pattern, self.plain_forms)
 
     def lookup(self, name: str, alias: str) -> str | None:
         return self.lexicon.get(name, {}).get(_key(alias))
@@ -156,7 +153,6 @@ def load_rules(rules_dir: Path | None = None, check_time: bool = True) -> RuleSe
     digest.update((root / "macros.yaml").read_bytes())
     macros = {name.upper().replace(".", "_"): alternation(words) for name, words in aliases.items()}
     plain = {macros[name.upper().replace(".", "_")]: plain_alternation(words) for name, words in aliases.items()}
-    plain = {t: plain[t] for t in sorted(plain, key=len, reverse=True) if t != plain[t]}
     own = _load_yaml(root / "macros.yaml") or {}
     gate_names = own.pop("gates", []) if isinstance(own, dict) else []
     scan_as = own.pop("scan_as", {}) if isinstance(own, dict) else {}
@@ -181,10 +177,9 @@ def load_rules(rules_dir: Path | None = None, check_time: bool = True) -> RuleSe
     gates = _gates(gate_names, expanded, root / "macros.yaml")
     if check_time:                   # the shipped rules too: they pass the check user rules must pass
         check_rule_times(rules, root)
-    plain = {**plain, **made}
-    for t, f in _scan_forms(scan_as, expanded, root / "macros.yaml").items():
-        plain[t] = _plain(f, plain)
-    plain = {t: f for t, f in sorted(plain.items(), key=lambda kv: len(kv[0]), reverse=True) if t != f}
+    plain = _longest_first({**plain, **made})
+    wider = _scan_forms(scan_as, expanded, root / "macros.yaml")
+    plain = _longest_first({**plain, **{t: _plain(f, plain) for t, f in wider.items()}})
     return RuleSet(rules, lexicon, aliases, macros, digest.hexdigest()[:16], str(root), other, expanded=expanded,
                    plain_forms=plain, gates=gates)
 
@@ -204,12 +199,17 @@ def _scan_forms(scan_as, expanded: dict, where: Path) -> dict[str, str]:
     return out
 
 
-def _plain(pattern: str, plain: dict) -> str:
-    """The pattern with each trie of `plain` written plain, longest first (as RuleSet.plain_form)."""
-    for trie in sorted(plain, key=len, reverse=True):
-        if trie in pattern and trie != plain[trie]:
-            pattern = pattern.replace(trie, plain[trie])
+def _plain(pattern: str, forms: dict) -> str:
+    """The pattern with each trie of `forms` (longest first: a list inside another's text goes with
+    it) written as its plain form."""
+    for trie, plain in forms.items():
+        if trie in pattern:
+            pattern = pattern.replace(trie, plain)
     return pattern
+
+
+def _longest_first(forms: dict) -> dict:
+    return {t: f for t, f in sorted(forms.items(), key=lambda kv: len(kv[0]), reverse=True) if t != f}
 
 
 def _gates(names, expanded: dict, where: Path) -> dict[str, str]:
