@@ -197,11 +197,16 @@ _PLAIN_CLASS = regex.compile(r"\[(?:\\[^\w\s]|[^\]\\])+\]")
 _CASE_FLAG = regex.compile(r"^\(\?i?\)")          # a leading (?i), or the (?) a lone (?x) leaves
 
 
-def _seq(p: str, i: int, ci: bool, top: bool = False, ends: frozenset = frozenset()) -> tuple[str, int]:
+def _seq(p: str, i: int, ci: bool, top: bool = False, ends: frozenset = frozenset(),
+         edges: tuple = (False, False)) -> tuple[str, int]:
     """Relax p from i up to the `)` closing the current group (or the end); returns (text, index after).
-    `ci`: case is ignored here; `ends`: the offsets of the `$` anchors kept (see relax)."""
+    `ci`: case is ignored here; `ends`: the offsets of the `$` anchors kept (see relax); `edges`:
+    (each alternative here starts the match, each ends it), true at the top and inside a group
+    that stands at such an edge, unrepeated: there a lookaround is text to consume (_edge_look)."""
     out: list[str] = []
     n = len(p)
+    if top:
+        edges = (True, True)
     while i < n:
         c = p[i]
         if c == ")":
@@ -216,12 +221,14 @@ def _seq(p: str, i: int, ci: bool, top: bool = False, ends: frozenset = frozense
             out.append(piece)
         elif c == "(":
             start = i
-            piece, i = _group(p, i, ci, ends)
-            if top and piece == "" and _LOOK.match(p, start):
-                bar = max((k for k, x in enumerate(out) if x == "|"), default=-1)
-                at_start = all(x == "" for x in out[bar + 1:])
-                at_end = (i == n or p[i] == "|") and not _QUANTIFIED.match(p, i)
-                piece = _edge_look(p, start, i, at_start, at_end, ci, ends)
+            bar = max((k for k, x in enumerate(out) if x == "|"), default=-1)
+            at_start = edges[0] and all(x == "" for x in out[bar + 1:])     # nothing consumed before it
+            close = _closes(p).get(start)
+            once = close is not None and not _QUANTIFIED.match(p, close + 1)    # (a repeat's later turns are no edge)
+            inner = (at_start, edges[1] and _last(p, close + 1)) if once else (False, False)
+            piece, i = _group(p, i, ci, ends, inner)
+            if piece == "" and once and _LOOK.match(p, start):
+                piece = _edge_look(p, start, i, *inner, ci, ends)
             out.append(piece)
         elif c in "^$":
             if i in ends:
@@ -250,6 +257,18 @@ def _seq(p: str, i: int, ci: bool, top: bool = False, ends: frozenset = frozense
     if not top:
         raise Unrelaxable("unclosed group")
     return "".join(out), i
+
+
+@functools.lru_cache(maxsize=16)
+def _closes(p: str) -> dict:
+    """Group open offset → its `)` offset (branches.layout), for the pattern being relaxed."""
+    from .branches import layout
+    return layout(p)[1]
+
+
+def _last(p: str, j: int) -> bool:
+    """Does the piece ending before p[j] end its alternative, unrepeated (nothing to consume after it)?"""
+    return (j == len(p) or p[j] in "|)") and not _QUANTIFIED.match(p, j)
 
 
 def _braces(p: str, i: int, group: bool) -> tuple[str, int]:
@@ -428,9 +447,9 @@ def _class_item(p: str, j: int, ci: bool) -> tuple[tuple, int]:
     return ("chr", c), j + 1
 
 
-def _group(p: str, i: int, ci: bool, ends: frozenset = frozenset()) -> tuple[str, int]:
+def _group(p: str, i: int, ci: bool, ends: frozenset = frozenset(), edges: tuple = (False, False)) -> tuple[str, int]:
     """A group at p[i] == '('; lookarounds vanish, the rest becomes non-capturing (with its case
-    mode, where it changes)."""
+    mode, where it changes). `edges`: does the group start, end the match (see _seq)."""
     rest = p[i:]
     for look in ("(?=", "(?!", "(?<=", "(?<!"):
         if rest.startswith(look):
@@ -445,7 +464,7 @@ def _group(p: str, i: int, ci: bool, ends: frozenset = frozenset()) -> tuple[str
         raise Unrelaxable("conditional group")
     m = _PLAIN_GROUP.match(p, i)
     if m:
-        inner, j = _seq(p, m.end(), ci, ends=ends)
+        inner, j = _seq(p, m.end(), ci, ends=ends, edges=edges)
         return f"(?:{inner})", j
     m = _FLAG_GROUP.match(p, i)
     if m:
@@ -455,12 +474,12 @@ def _group(p: str, i: int, ci: bool, ends: frozenset = frozenset()) -> tuple[str
         if m.group(3) == ")":
             return "", m.end()                  # a global flag: relax() has read it
         inner_ci = False if "i" in off else (True if "i" in on else ci)
-        inner, j = _seq(p, m.end(), inner_ci, ends=ends)
+        inner, j = _seq(p, m.end(), inner_ci, ends=ends, edges=edges)
         mode = "" if inner_ci == ci else ("i" if inner_ci else "-i")
         return f"(?{mode}:{inner})", j
     if rest.startswith("(?"):
         raise Unrelaxable(f"group {rest[:4]!r}")
-    inner, j = _seq(p, i + 1, ci, ends=ends)
+    inner, j = _seq(p, i + 1, ci, ends=ends, edges=edges)
     return f"(?:{inner})", j
 
 

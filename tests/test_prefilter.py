@@ -32,6 +32,12 @@ D = r"[0-9٠-٩۰-۹߀-߉\x{800}-\x{1fff}\x{2c00}-\x{10ffff}]"   # \d: exact up 
     (r"x(?=\d)", "x(?:" + D + ")"),
     (r"(?<=in\s)x", r"(?:in[\x{20}])x"),
     (r"x(?!y)z", "xz"),                   # inside: dropped
+    # in a group at an edge, its alternatives' edges are the match's: "с 5 до 7" is in the check
+    (r"(?:(?<=с\s)\d(?=\s+до)|x)", r"(?:(?:с[\x{20}])" + D + r"(?:[\x{20}]+до)|x)"),
+    (r"(?P<x>(?<=a)b|c)(?=d)", "(?:(?:a)b|c)(?:d)"),
+    (r"(?:b(?=c)|d)e", "(?:b|d)e"),       # a group with something after it: its ends are no edge
+    (r"(?:(?<=a)b)+", "(?:b)+"),          # a repeat's later turns start inside the match
+    (r"(?<=a)?b", "b"),                   # an optional lookaround says nothing
     (r"\bUSD\b", "USD"),
     (r"^(?P<year>\d{4})$", "(?:" + D + "{4})(?:\\x20?$)"),     # a final $ is kept: the end, or a last space ("\\n")
     (r"a$b|c", "ab|c"),                   # a $ that something follows goes
@@ -106,6 +112,29 @@ def test_a_kept_dollar_still_matches_wherever_the_pattern_does(engine, tmp_path,
     # what it buys: a scaled amount followed by its currency is no bare amount
     bare = Prefilter([regex.compile(r"5 млрд(?=\s*(?:[)\].,;:!?]|$)|\s(?:на|в)(?![\p{L}]))")], engine)
     assert [bare.hits(t) for t in ("5 млрд тенге", "5 млрд.", "5 млрд\n", "5 млрд на дороги")] == [set(), {0}, {0}, {0}]
+
+
+# Lookarounds at the edges of nested groups, repeated or not, with something before or after:
+# wherever the `regex` module matches, the scan must say "may".
+LOOK_ATOMS = ["a", "b", "(?<=a)", "(?<=ab)", "(?<!a)", "(?=b)", "(?=ba)", "(?!b)", "(?<=a)b", "a(?=b)"]
+LOOK_SHAPES = ["(?:{0}|{1}){2}", "{0}(?:{1}|{2})", "(?:{0}{1})+{2}", "(?:{0}{1})?{2}", "(?:(?:{0}|{1}))", "(?P<g>{0}(?:{1}){2})",
+               "(?i:{0}{1})|{2}"]
+LOOK_TEXTS = ["".join(t) for n in range(5) for t in itertools.product("abc", repeat=n)]
+
+
+@needs_engine
+@pytest.mark.parametrize("engine", ENGINES)
+def test_lookarounds_kept_at_nested_edges_still_match_wherever_the_pattern_does(engine, tmp_path, monkeypatch):
+    monkeypatch.setenv("KZX_CACHE", str(tmp_path))
+    patterns = sorted({s.format(*xs) for s in LOOK_SHAPES for xs in itertools.product(LOOK_ATOMS, repeat=3)})
+    compiled = [regex.compile(q) for q in patterns]
+    pf = Prefilter(compiled, engine)
+    # lookarounds kept as text: 3,632 of the 6,100 patterns hold "(?:a)" or "(?:b)"; at the top level alone, 2,368
+    assert sum("(?:a)" in (r or "") or "(?:b)" in (r or "") for r in pf.relaxed) > 3000
+    for text, hits in zip(LOOK_TEXTS, pf.hits_many(LOOK_TEXTS)):
+        for k, rx in enumerate(compiled):
+            if rx.search(text):
+                assert k in hits, (patterns[k], text)
 
 
 @pytest.mark.parametrize("pattern", [r"(?x:a b)", r"(?(1)a|b)", r"(?:ab){e<=1}"])
