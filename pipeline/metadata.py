@@ -108,7 +108,7 @@ _AGENCY = regex.compile(r"^\s*[-–—]\s*(?:\p{Lu}[\p{L}\p{N}-]*|«[^»]{1,25}�
 
 
 _DIGIT = regex.compile(r"\d")
-_CREDIT = regex.compile(r"[-–—]\s*(?:\p{Lu}|«)")      # where an _AGENCY credit can start
+_CREDIT = regex.compile(_AGENCY.pattern.replace(r"^\s*", "", 1))     # an _AGENCY credit anywhere in a line
 _DATES = frozenset({"date"})
 
 
@@ -126,8 +126,10 @@ def _candidates(text: str, lines: int = 12) -> list[tuple[int, str, str]]:
         if not _DIGIT.search(line):
             continue             # a day to the calendar needs a number (a day, a year); most lines have none
         body = line[_PREFIX.match(line).end():]
-        if seen > 1 and len(line) > 60 and not _CREDIT.search(body):
-            continue             # too long to be a date line, and no agency's credit a date could lead to
+        if len(line) > 60 and not _CREDIT.search(body) and (seen > 1 or "," not in body):
+            # too long to be a date line, no agency's credit a date could lead to, and not the
+            # title that a ", <date>" ends (find_dateline would take no date of it)
+            continue
         todo.append((seen, line, body))
     return todo
 

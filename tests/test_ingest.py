@@ -121,6 +121,20 @@ def test_ingest_dateline(rules, text, expected):
     assert find_dateline(text, rules) == expected
 
 
+def test_dateline_lines_read_are_those_a_date_could_be_taken_from():
+    from kzx.metadata import _candidates, dateline_texts
+    text = ("A long title of the article with no comma and no dateline form in it at all, 2024 edition\n"
+            "— Рост наблюдается в транспортной отрасли — 123,4%, в сфере связи — 106,4% за год\n"
+            "ПАВЛОДАР, 3 апреля 2023 – «Казинформ». Текст новости о росте производства в области.\n"
+            "12 марта 2024\n"
+            "Another long line of the text that holds a number, 5 billion tenge, and nothing else\n")
+    # the title (a ", <date>" may end it), the credit line and the short line; not the long lines
+    # without a credit after the first (a dialogue's dash is none)
+    assert [seen for seen, _, _ in _candidates(text)] == [1, 3, 4]
+    assert _candidates("A long title of the article with no comma and no dateline form in it at all 2024\n") == []
+    assert dateline_texts(text)[2] == "12 марта 2024"
+
+
 def test_metadata_csv_and_jsonl(tmp_path):
     (tmp_path / "m.csv").write_text("doc_id,published,title,url\na.txt,2022-07-15,T,\n", encoding="utf-8")
     m = MetadataIndex.load(tmp_path / "m.csv")

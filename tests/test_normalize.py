@@ -164,3 +164,33 @@ def test_dates_read_only_where_they_win_give_what_reading_every_candidate_gives(
     assert [(m.text, m.note) for m in found if m.kind == "date"] == dates
     assert all(isinstance(m.fields, dict) for m in found)
     assert [m.text for m, why in trace if why == "normalizer says it is not one"] == turned_down
+
+
+@pytest.mark.parametrize("text,unit,rest", [
+    ("2,4 млрд тенге", "KZT", "2,4 млрд  "),
+    ("514,3 млрд теңгеге", "KZT", "514,3 млрд  "),
+    ("$3.6 billion", "USD", " 3.6 billion"),
+    ("KZT3.2bn", "KZT", " 3.2bn"),
+    ("5 млн долларов США и 2 млн рублей", "USD", "5 млн   и 2 млн  "),
+    ("300 million", None, "300 million"),
+])
+def test_the_currency_scan_between_numbers_equals_one_scan_of_the_text(rules, text, unit, rest):
+    from kzx.normalize.money import amounts
+    a = amounts(rules)
+    assert a.unit_and_rest(text) == (unit, rest) == a._unit_and_rest(text)
+    assert a.unit_and_rest(text) == (unit, rest)           # the second time from the pieces read
+
+
+@given(st.text(alphabet="0123456789 ,.$₸тенгеңдollarsUSDKZTмлрдbilion", max_size=30))
+@settings(max_examples=300, deadline=None)
+def test_the_currency_scan_by_pieces_is_the_scan_of_the_whole(text):
+    from kzx.normalize.money import amounts
+    from pathlib import Path
+    from kzx.rules import load_rules
+    if "rs" not in _RULES:
+        _RULES["rs"] = load_rules(Path(__file__).resolve().parent.parent / "rules")
+    a = amounts(_RULES["rs"])
+    assert a.unit_and_rest(text) == a._unit_and_rest(text)
+
+
+_RULES: dict = {}

@@ -4,6 +4,7 @@ e.g. "7.5-9.5 billion tenge" → (7.5e9, 9.5e9, "KZT"); "KZT3.2bn" → (3.2e9, 3
 """
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 
 import regex
@@ -12,8 +13,18 @@ from ..lazy_regex import compile_cached
 from .numbers import parse_number, words_to_number
 
 _TOKEN = regex.compile(r"(?P<num>\d(?:[\d.,\u00a0\u202f\u2009 ]*\d)?)|(?P<word>[\p{L}]+\.?)|(?P<sym>[$₸€£¥₽])")
-_CYRILLIC = regex.compile(r"\p{Cyrillic}")
 _DIGIT = regex.compile(r"\d")
+_DIGITS = regex.compile(r"(\d+)")
+
+
+_CYRILLIC = regex.compile(r"\p{Cyrillic}")
+_BASIC_CYRILLIC = re.compile("[\u0400-\u04ff]")
+
+
+def _cyrillic(text: str) -> bool:
+    """Does text hold a Cyrillic letter (as \\p{Cyrillic})? ASCII text and text with a letter of the
+    basic block answer without a `regex` call, which costs more than the rest of a short span's reading."""
+    return not text.isascii() and (_BASIC_CYRILLIC.search(text) is not None or _CYRILLIC.search(text) is not None)
 
 
 class Amounts:
@@ -26,6 +37,11 @@ class Amounts:
             r"(?<![\p{L}])(?:" + rs.macros["CURRENCY_AFTER"] + "|" + rs.macros["CURRENCY_BEFORE"] + r")"
             r"(?:" + rs.macro("KAZAKH_SUFFIX") + r"){0,3}(?![\p{L}])", regex.I)
         self.stem = compile_cached(r"(?:" + rs.macros["CURRENCY_AFTER"] + ")", regex.I)
+        # A currency word holds no digit, so the currency scan reads the text between its numbers
+        # (" млрд тенге", " billion tenge"), the same few pieces again and again, each scanned once;
+        # "none" where some alias or ending has a digit (then the whole text is scanned).
+        words = [w for name in ("currency_after", "currency_before", "kazakh_suffix") for w in rs.lexicon.get(name, {})]
+        self._pieces: dict | None = None if any(_DIGIT.search(w) for w in words) else {}
         # what a word or currency alias reads as, each looked up once (a lexicon lookup normalizes
         # the word first: most of the time of reading "2,4 млрд тенге")
         self._scales: dict = {}
@@ -47,6 +63,15 @@ class Amounts:
 
     def unit_and_rest(self, text: str) -> tuple[str | None, str]:
         """(unit(text), text with every currency word blanked to " ") from one scan."""
+        if self._pieces is None:
+            return self._unit_and_rest(text)
+        unit, parts = None, _DIGITS.split(text)        # pieces between numbers, numbers at odd places
+        for k in range(0, len(parts), 2):
+            code, parts[k] = _remembered(self._pieces, parts[k], self._unit_and_rest)
+            unit = unit or code
+        return unit, "".join(parts)
+
+    def _unit_and_rest(self, text: str) -> tuple[str | None, str]:
         parts, pos, first = [], 0, None
         for m in self.currency.finditer(text):
             first = first or m
@@ -80,7 +105,7 @@ class Amounts:
         words: list[str] = []            # number words not yet read ("two hundred")
         last_scale = None
         toks = [(m.lastgroup, m.group()) for m in _TOKEN.finditer(text)]
-        cyrillic = _CYRILLIC.search(text) is not None   # Russian and Kazakh write a decimal comma
+        cyrillic = _cyrillic(text)       # Russian and Kazakh write a decimal comma
         for i, (kind, tok) in enumerate(toks):
             if kind == "sym":
                 continue
@@ -155,7 +180,7 @@ def normalize_money(text: str, rs, borrow: str | None = None, low: str | None = 
             return None
     elif m:
         high, scale = a.amount(m["high"])
-        low = Decimal(repr(parse_number(m["low"], decimal_comma=_CYRILLIC.search(text) is not None))) * (scale or 1)
+        low = Decimal(repr(parse_number(m["low"], decimal_comma=_cyrillic(text)))) * (scale or 1)
         if low > high:
             return None  # "(2015 - 844.6 billion tenge)": a year and an amount, not a range
         lo, hi = low, high
