@@ -94,7 +94,7 @@ def _patterns(rs) -> dict:
     return pats
 
 
-_SCANNED = ("after", "before", "according", "according_after", "role_said", "said_role", "quote_back")
+_SCANNED = ("after", "before", "according", "according_after", "role_said", "said_role", "quote_back", "back")
 _WHOLE = ("role_name_ru", "role_name", "surname")
 _WHOLE_SET = frozenset(_WHOLE)
 # Characters no match of a _WHOLE pattern holds (they hold letters, spaces, dashes and the words
@@ -352,7 +352,8 @@ def _speakers(doc, sentences, rs, wanted, form: str) -> tuple[dict, dict]:
             if wanted is not None and s.sentence_id not in wanted:
                 continue
             sp = who
-            if sp is None and pats["back"].search(s.text):
+            # ("back" not in the paragraph's scan: in none of its sentences that are slices of it)
+            if sp is None and ("back" in may or text[s.start_char:s.end_char] != s.text) and pats["back"].search(s.text):
                 sp = last
             if sp is None and signer and s.start_char > len(lines[0]):
                 sp = signer               # an address: its signer speaks throughout
