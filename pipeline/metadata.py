@@ -112,9 +112,9 @@ _CREDIT = regex.compile(_AGENCY.pattern.replace(r"^\s*", "", 1))     # an _AGENC
 _DATES = frozenset({"date"})
 
 
-def _candidates(text: str, lines: int = 12) -> list[tuple[int, str, str]]:
-    """(line number among the non-blank, line, line without a "date:" prefix) of the first lines
-    that may be a dateline."""
+def _candidates(text: str, lines: int = 12) -> list[tuple[int, str, str, int]]:
+    """(line number among the non-blank, line, line without a "date:" prefix, where in it the date
+    rules start reading) of the first lines that may be a dateline."""
     todo, seen = [], 0
     for line in text[:2000].splitlines():
         line = line.strip()
@@ -126,20 +126,47 @@ def _candidates(text: str, lines: int = 12) -> list[tuple[int, str, str]]:
         if not _DIGIT.search(line):
             continue             # a day to the calendar needs a number (a day, a year); most lines have none
         body = line[_PREFIX.match(line).end():]
-        if len(line) > 60 and not _CREDIT.search(body) and (seen > 1 or "," not in body):
-            # too long to be a date line, no agency's credit a date could lead to, and not the
-            # title that a ", <date>" ends (find_dateline would take no date of it)
-            continue
-        todo.append((seen, line, body))
+        start = 0
+        if len(line) > 60 and not _CREDIT.search(body):
+            # too long to be a date line and no agency's credit a date could lead to: only a title
+            # that a ", <date>" ends can give one (find_dateline takes no other date of it)
+            start = _closing_date(body) if seen == 1 else None
+            if start is None:
+                continue
+        todo.append((seen, line, body, start))
     return todo
 
 
 LINE_CHARS = 300          # of a candidate line, what the date rules read
+_TIME_AT_END = regex.compile(r"(?r)" + _TIME.pattern + "$")
+
+
+def _after_date(body: str) -> int:
+    """Where the tail that find_dateline strips after a date (" ,.|-–—()" and times: "..., 1 May
+    2024, 10:15.") starts; a time it cannot tell from the date's end stays in (reading more)."""
+    end = len(body)
+    while True:
+        end = len(body[:end].rstrip(" ,.|-–—()"))
+        m = _TIME_AT_END.search(body, 0, end)
+        if m is None:
+            return end
+        end = m.start()
+
+
+def _closing_date(body: str) -> int | None:
+    """Where in a title the ", <date>" that may end it starts, at the earliest: after the fourth
+    comma from its end (a date holds two at most: "Thursday, September 1, 2023"), the end being
+    where only _after_date's tail follows; None: no comma, or none the date rules read."""
+    end = _after_date(body)
+    commas = [i for i, c in enumerate(body[:min(end, LINE_CHARS)]) if c == ","]
+    if not commas or end > LINE_CHARS:
+        return None
+    return commas[-4] + 1 if len(commas) >= 4 else 0
 
 
 def dateline_texts(text: str) -> list[str]:
     """The texts find_dateline(text, ...) has the date rules read (for match.scan_ahead)."""
-    return [body[:LINE_CHARS] for _, _, body in _candidates(text)]
+    return [body[start:LINE_CHARS] for _, _, body, start in _candidates(text)]
 
 
 def find_dateline(text: str, rs, lines: int = 12) -> dt.date | None:
@@ -150,15 +177,16 @@ def find_dateline(text: str, rs, lines: int = 12) -> dt.date | None:
     from .match import find_mentions, prescan  # the date rules read the line
 
     todo = _candidates(text, lines)
-    scanned = prescan([body[:LINE_CHARS] for _, _, body in todo], rs)       # the prefilter, in one batch
-    for (seen, line, body), hits in zip(todo, scanned):
-        for m in find_mentions(body[:LINE_CHARS], rs, None, kinds=_DATES, scanned=hits):
+    scanned = prescan([body[start:LINE_CHARS] for _, _, body, start in todo], rs)   # the prefilter, in one batch
+    for (seen, line, body, start), hits in zip(todo, scanned):
+        for m in find_mentions(body[start:LINE_CHARS], rs, None, kinds=_DATES, scanned=hits):
             if m.kind != "date" or m.get("granularity") != "day" or not m.get("date_start"):
                 continue
-            before = _TIME.sub("", body[:m.start]).strip(" ,.|-–—()")
-            after = _TIME.sub("", body[m.end:]).strip(" ,.|-–—()")
-            titled = seen == 1 and not after and body[:m.start].rstrip().endswith(",")
-            if before and _PLACE.match(before) and _AGENCY.match(body[m.end:]):
+            a, b = start + m.start, start + m.end
+            before = _TIME.sub("", body[:a]).strip(" ,.|-–—()")
+            after = _TIME.sub("", body[b:]).strip(" ,.|-–—()")
+            titled = seen == 1 and not after and body[:a].rstrip().endswith(",")
+            if before and _PLACE.match(before) and _AGENCY.match(body[b:]):
                 return m.get("date_start")
             if not after and (not before or _PLACE.match(before) or titled) and (len(line) <= 60 or titled):
                 return m.get("date_start")

@@ -121,7 +121,7 @@ def test_ingest_dateline(rules, text, expected):
     assert find_dateline(text, rules) == expected
 
 
-def test_dateline_lines_read_are_those_a_date_could_be_taken_from():
+def test_dateline_lines_read_are_those_a_date_could_be_taken_from(rules):
     from kzx.metadata import _candidates, dateline_texts
     text = ("A long title of the article with no comma and no dateline form in it at all, 2024 edition\n"
             "— Рост наблюдается в транспортной отрасли — 123,4%, в сфере связи — 106,4% за год\n"
@@ -130,9 +130,13 @@ def test_dateline_lines_read_are_those_a_date_could_be_taken_from():
             "Another long line of the text that holds a number, 5 billion tenge, and nothing else\n")
     # the title (a ", <date>" may end it), the credit line and the short line; not the long lines
     # without a credit after the first (a dialogue's dash is none)
-    assert [seen for seen, _, _ in _candidates(text)] == [1, 3, 4]
+    assert [seen for seen, _, _, _ in _candidates(text)] == [1, 3, 4]
     assert _candidates("A long title of the article with no comma and no dateline form in it at all 2024\n") == []
     assert dateline_texts(text)[2] == "12 марта 2024"
+    # a long title is read from its fourth comma from the end on, a closing date's times and stops left out
+    title = "A long title, with words, and more words, of the President of the Republic, Thursday, September 1, 2023, 10:15."
+    assert dateline_texts(title + "\nText.") == [" of the President of the Republic, Thursday, September 1, 2023, 10:15."]
+    assert find_dateline(title + "\nText.", rules) == dt.date(2023, 9, 1)
 
 
 def test_metadata_csv_and_jsonl(tmp_path):
