@@ -173,6 +173,7 @@ def test_dates_read_only_where_they_win_give_what_reading_every_candidate_gives(
     ("KZT3.2bn", "KZT", " 3.2bn"),
     ("5 млн долларов США и 2 млн рублей", "USD", "5 млн   и 2 млн  "),
     ("300 million", None, "300 million"),
+    ("5 mln IÝAN, 3 mln dollar", None, "5 mln  , 3 mln  "),      # the first currency word's code, though none
 ])
 def test_the_currency_scan_between_numbers_equals_one_scan_of_the_text(rules, text, unit, rest):
     from kzx.normalize.money import amounts
@@ -181,9 +182,11 @@ def test_the_currency_scan_between_numbers_equals_one_scan_of_the_text(rules, te
     assert a.unit_and_rest(text) == (unit, rest)           # the second time from the pieces read
 
 
-@given(st.text(alphabet="0123456789 ,.$₸тенгеңдollarsUSDKZTмлрдbilion", max_size=30))
+@given(st.text(alphabet="0123456789 ,.$₸тенгеңдollarsUSDKZTмлрдbilionIÝAN\u0485", max_size=30))
 @settings(max_examples=300, deadline=None)
 def test_the_currency_scan_by_pieces_is_the_scan_of_the_whole(text):
+    from kzx.normalize.money import _cyrillic, _CYRILLIC
+    assert _cyrillic(text) == (_CYRILLIC.search(text) is not None)
     from kzx.normalize.money import amounts
     from pathlib import Path
     from kzx.rules import load_rules

@@ -18,7 +18,7 @@ _DIGITS = regex.compile(r"(\d+)")
 
 
 _CYRILLIC = regex.compile(r"\p{Cyrillic}")
-_BASIC_CYRILLIC = re.compile("[\u0400-\u04ff]")
+_BASIC_CYRILLIC = re.compile("[\u0400-\u0484\u0487-\u04ff]")    # (U+0485-0486 are marks of no script)
 
 
 def _cyrillic(text: str) -> bool:
@@ -65,10 +65,12 @@ class Amounts:
         """(unit(text), text with every currency word blanked to " ") from one scan."""
         if self._pieces is None:
             return self._unit_and_rest(text)
-        unit, parts = None, _DIGITS.split(text)        # pieces between numbers, numbers at odd places
+        unit, found, parts = None, False, _DIGITS.split(text)    # pieces between numbers, numbers at odd places
         for k in range(0, len(parts), 2):
-            code, parts[k] = _remembered(self._pieces, parts[k], self._unit_and_rest)
-            unit = unit or code
+            code, rest = _remembered(self._pieces, parts[k], self._unit_and_rest)
+            if not found and rest != parts[k]:     # the first currency word's code, even a None one
+                unit, found = code, True
+            parts[k] = rest
         return unit, "".join(parts)
 
     def _unit_and_rest(self, text: str) -> tuple[str | None, str]:
