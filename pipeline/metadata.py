@@ -98,6 +98,7 @@ class MetadataIndex:
 
 
 _TIME = regex.compile(r"\b\d{1,2}:\d{2}(?::\d{2})?(?:\s*(?:am|pm|AM|PM))?\b")
+_AROUND = " ,.|-–—()"        # what find_dateline strips around a date, with times
 _PREFIX = regex.compile(r"^\s*(?:(?:date|published|posted|updated|dated)\s*:?\s*)?", regex.I)
 
 
@@ -142,11 +143,11 @@ _TIME_AT_END = regex.compile(r"(?r)" + _TIME.pattern + "$")
 
 
 def _after_date(body: str) -> int:
-    """Where the tail that find_dateline strips after a date (" ,.|-–—()" and times: "..., 1 May
+    """Where the tail that find_dateline strips after a date (_AROUND and times: "..., 1 May
     2024, 10:15.") starts; a time it cannot tell from the date's end stays in (reading more)."""
     end = len(body)
     while True:
-        end = len(body[:end].rstrip(" ,.|-–—()"))
+        end = len(body[:end].rstrip(_AROUND))
         m = _TIME_AT_END.search(body, 0, end)
         if m is None:
             return end
@@ -183,8 +184,8 @@ def find_dateline(text: str, rs, lines: int = 12) -> dt.date | None:
             if m.kind != "date" or m.get("granularity") != "day" or not m.get("date_start"):
                 continue
             a, b = start + m.start, start + m.end
-            before = _TIME.sub("", body[:a]).strip(" ,.|-–—()")
-            after = _TIME.sub("", body[b:]).strip(" ,.|-–—()")
+            before = _TIME.sub("", body[:a]).strip(_AROUND)
+            after = _TIME.sub("", body[b:]).strip(_AROUND)
             titled = seen == 1 and not after and body[:a].rstrip().endswith(",")
             if before and _PLACE.match(before) and _AGENCY.match(body[b:]):
                 return m.get("date_start")

@@ -184,16 +184,8 @@ def test_the_currency_scan_between_numbers_equals_one_scan_of_the_text(rules, te
 
 @given(st.text(alphabet="0123456789 ,.$₸тенгеңдollarsUSDKZTмлрдbilionIÝAN\u0485", max_size=30))
 @settings(max_examples=300, deadline=None)
-def test_the_currency_scan_by_pieces_is_the_scan_of_the_whole(text):
-    from kzx.normalize.money import _cyrillic, _CYRILLIC
+def test_the_currency_scan_by_pieces_is_the_scan_of_the_whole(rules, text):
+    from kzx.normalize.money import _cyrillic, _CYRILLIC, amounts
     assert _cyrillic(text) == (_CYRILLIC.search(text) is not None)
-    from kzx.normalize.money import amounts
-    from pathlib import Path
-    from kzx.rules import load_rules
-    if "rs" not in _RULES:
-        _RULES["rs"] = load_rules(Path(__file__).resolve().parent.parent / "rules")
-    a = amounts(_RULES["rs"])
+    a = amounts(rules)
     assert a.unit_and_rest(text) == a._unit_and_rest(text)
-
-
-_RULES: dict = {}

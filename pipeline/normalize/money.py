@@ -167,12 +167,13 @@ def normalize_money(text: str, rs, borrow: str | None = None, low: str | None = 
     3 billion tenge": low "2 billion 500 million"; the high bound is the amount after it).
     """
     a = amounts(rs)
-    if borrow:
-        value, own_scale = a.amount(a.currency.sub(" ", text))
-        if own_scale is None:
-            value *= a.amount(a.currency.sub(" ", borrow))[1] or 1
-        return {"value_min": float(value), "value_max": float(value), "unit": a.unit(text) or a.unit(borrow)}
     unit, body = a.unit_and_rest(text)
+    if borrow:
+        value, own_scale = a.amount(body)
+        lent_unit, lent = a.unit_and_rest(borrow)
+        if own_scale is None:
+            value *= a.amount(lent)[1] or 1
+        return {"value_min": float(value), "value_max": float(value), "unit": unit or lent_unit}
     m = None if low else a.range.match(body)
     if low:
         after = text[text.index(low) + len(low):]
