@@ -111,6 +111,7 @@ _AGENCY = regex.compile(r"^\s*[-–—]\s*(?:\p{Lu}[\p{L}\p{N}-]*|«[^»]{1,25}�
 _DIGIT = regex.compile(r"\d")
 _CREDIT = regex.compile(_AGENCY.pattern.replace(r"^\s*", "", 1))     # an _AGENCY credit anywhere in a line
 _DATES = frozenset({"date"})
+_PLACE_FIRST = regex.compile(r"\p{Lu}")        # how a _PLACE starts
 
 
 def _candidates(text: str, lines: int = 12) -> list[tuple[int, str, str, int]]:
@@ -128,12 +129,17 @@ def _candidates(text: str, lines: int = 12) -> list[tuple[int, str, str, int]]:
             continue             # a day to the calendar needs a number (a day, a year); most lines have none
         body = line[_PREFIX.match(line).end():]
         start = 0
-        if len(line) > 60 and not _CREDIT.search(body):
-            # too long to be a date line and no agency's credit a date could lead to: only a title
-            # that a ", <date>" ends can give one (find_dateline takes no other date of it)
-            start = _closing_date(body) if seen == 1 else None
-            if start is None:
+        if not (_PLACE_FIRST.match(_TIME.sub("", body[:80]).lstrip(_AROUND)) and _CREDIT.search(body)):
+            # no place and credit that a date could stand between: the date must end the line, and
+            # a date's span ends in a letter or digit (tests/test_rules.py checks every example)
+            if not body[:_after_date(body)][-1:].isalnum():
                 continue
+            if len(line) > 60:
+                # too long to be a date line: only a title that a ", <date>" ends can give one
+                # (find_dateline takes no other date of it)
+                start = _closing_date(body) if seen == 1 else None
+                if start is None:
+                    continue
         todo.append((seen, line, body, start))
     return todo
 
@@ -156,13 +162,14 @@ def _after_date(body: str) -> int:
 
 def _closing_date(body: str) -> int | None:
     """Where in a title the ", <date>" that may end it starts, at the earliest: after the fourth
-    comma from its end (a date holds two at most: "Thursday, September 1, 2023"), the end being
-    where only _after_date's tail follows; None: no comma, or none the date rules read."""
+    comma from its end (a date holds two at most: "Thursday, September 1, 2023"), or after the
+    first where there are fewer, the end being where only _after_date's tail follows; None: no
+    comma, or none the date rules read."""
     end = _after_date(body)
     commas = [i for i, c in enumerate(body[:min(end, LINE_CHARS)]) if c == ","]
     if not commas or end > LINE_CHARS:
         return None
-    return commas[-4] + 1 if len(commas) >= 4 else 0
+    return commas[-4] + 1 if len(commas) >= 4 else commas[0] + 1     # (the date follows a comma)
 
 
 def dateline_texts(text: str) -> list[str]:

@@ -133,10 +133,28 @@ def test_dateline_lines_read_are_those_a_date_could_be_taken_from(rules):
     assert [seen for seen, _, _, _ in _candidates(text)] == [1, 3, 4]
     assert _candidates("A long title of the article with no comma and no dateline form in it at all 2024\n") == []
     assert dateline_texts(text)[2] == "12 марта 2024"
+    # a line whose end no date could be (";", "%") is not read, unless a place and a credit lead it
+    assert _candidates("Заголовок\n• в 2023 году – 455 тыс. тенге;\nрост на 5%.\n5 марта 2024 г.\n") == [
+        (4, "5 марта 2024 г.", "5 марта 2024 г.", 0)]
+    # a long title with fewer than four commas is read from its first on (the date follows a comma)
+    assert dateline_texts("The akim of the region told of the plans of the year, in Astana, 5 May 2024\n") == [
+        " in Astana, 5 May 2024"]
     # a long title is read from its fourth comma from the end on, a closing date's times and stops left out
     title = "A long title, with words, and more words, of the President of the Republic, Thursday, September 1, 2023, 10:15."
     assert dateline_texts(title + "\nText.") == [" of the President of the Republic, Thursday, September 1, 2023, 10:15."]
     assert find_dateline(title + "\nText.", rules) == dt.date(2023, 9, 1)
+
+
+def test_every_date_the_rules_find_ends_in_a_letter_or_digit(rules):
+    """_candidates skips a line without a place and credit whose end (its stops and times left
+    out) is no letter or digit: no day date could end it. True of every date the rules find in
+    the examples of every rule."""
+    from kzx.match import find_mentions
+    from kzx.metadata import _AROUND
+    dates = [m for r in rules.rules for ex in r.examples if not r.table
+             for m in find_mentions(ex["text"], rules, dt.date(2024, 6, 1)) if m.kind == "date"]
+    assert len(dates) > 200 and sum(m.get("granularity") == "day" for m in dates) > 30
+    assert [m.text for m in dates if not m.text.rstrip(_AROUND)[-1:].isalnum()] == []
 
 
 def test_metadata_csv_and_jsonl(tmp_path):
