@@ -129,10 +129,11 @@ def _candidates(text: str, lines: int = 12) -> list[tuple[int, str, str, int]]:
             continue             # a day to the calendar needs a number (a day, a year); most lines have none
         body = line[_PREFIX.match(line).end():]
         start = 0
-        if not (_PLACE_FIRST.match(_TIME.sub("", body[:80]).lstrip(_AROUND)) and _CREDIT.search(body)):
+        if not (_CREDIT.search(body) and _PLACE_FIRST.match(_TIME.sub("", body[:80]).lstrip(_AROUND))):
             # no place and credit that a date could stand between: the date must end the line, and
-            # a date's span ends in a letter or digit (tests/test_rules.py checks every example)
-            if not body[:_after_date(body)][-1:].isalnum():
+            # a date's span ends in a letter or digit, as a time does (tests/test_ingest.py checks
+            # every date the rules find in their examples)
+            if not body.rstrip(_AROUND)[-1:].isalnum():
                 continue
             if len(line) > 60:
                 # too long to be a date line: only a title that a ", <date>" ends can give one
