@@ -223,7 +223,7 @@ def test_every_mojibake_leaves_a_character_the_precheck_sees():
     # repair_mojibake skips ftfy on text without any of _MOJIBAKE_CHARS, or without a lead byte's
     # character right before a continuation byte's (_MOJIBAKE_PAIR): that must never skip a real
     # mojibake, so every non-ASCII BMP character, once mis-decoded, leaves both
-    from kzx.ingest import _MOJIBAKE_CHARS, _MOJIBAKE_PAIR
+    from kzx.ingest import _MOJIBAKE_CHARS, mojibake_pair
 
     missed = []
     for code in range(0x80, 0x10000):
@@ -235,19 +235,20 @@ def test_every_mojibake_leaves_a_character_the_precheck_sees():
                 bad = c.encode("utf-8").decode(enc)
             except UnicodeDecodeError:
                 continue
-            if not _MOJIBAKE_CHARS.search(bad) or not _MOJIBAKE_PAIR.search(bad):
+            if not _MOJIBAKE_CHARS.search(bad) or None in (mojibake_pair(bad), mojibake_pair(bad, True)):
                 missed.append((c, enc, bad))
             twice = bad.encode("utf-8").decode("cp1252", "replace")     # read wrongly twice
-            if not _MOJIBAKE_PAIR.search(twice):
+            if None in (mojibake_pair(twice), mojibake_pair(twice, True)):
                 missed.append((c, enc, twice))
     assert missed == []
 
 
 def test_english_and_russian_with_quotes_dashes_and_accents_have_no_mojibake_pair():
-    from kzx.ingest import _MOJIBAKE_PAIR, repair_mojibake
+    from kzx.ingest import mojibake_pair, repair_mojibake
 
     clean = "“Café” – the akim said — «5 млрд тенге», № 3, 12 °C, ½ of São Paulo’s… naïve résumé"
-    assert _MOJIBAKE_PAIR.search("The akim said “Café São Paulo’s” — naïve résumé, 12 °C.") is None
+    for by_continuation in (False, True):
+        assert mojibake_pair("The akim said “Café São Paulo’s” — naïve résumé, 12 °C.", by_continuation) is None
     assert repair_mojibake(clean) == (clean, 0)
     broken = "The akim said â€œ5 billion tengeâ€\x9d and CafÃ© Ã la carte"
     assert repair_mojibake(broken) == ("The akim said “5 billion tenge” and Café à la carte", 1)

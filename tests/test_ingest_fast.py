@@ -1,6 +1,6 @@
-"""The quick forms of ingest's checks give what the plain forms give: the mojibake pair search
-(a lead class first, the alternatives in a lookbehind) finds the first pair where the bare
-alternation does, guess_language's counts of runs equal counts of single characters, and its
+"""The quick forms of ingest's checks give what the plain forms give: the mojibake pair searches
+(a lead class first, or a continuation class first, the alternatives in a lookbehind) find the
+first pair where the bare alternation does, guess_language's counts of runs equal counts of single characters, and its
 counts in UTF-8 bytes the regex counts."""
 import re
 
@@ -28,16 +28,20 @@ def first_pair(pattern, text):
 @settings(max_examples=3000, deadline=None)
 @given(TEXT)
 def test_the_pair_search_finds_the_first_pair_the_alternation_finds(text):
-    assert first_pair(ingest._MOJIBAKE_PAIR, text) == first_pair(PLAIN, text)
+    assert ingest.mojibake_pair(text) == ingest.mojibake_pair(text, True) == first_pair(PLAIN, text)
 
 
 def test_the_pair_search_on_mojibake_and_on_clean_text():
     for clean in ("«5 млрд тенге», № 3", "Биыл облыста 5 млрд теңге бөлінді", "Café São Paulo’s naïve résumé"):
         bad = clean.encode("utf-8").decode("cp1251" if "м" in clean or "б" in clean else "cp1252", "replace")
         for text in (clean, bad, "x " + bad, bad + " tail"):
-            assert first_pair(ingest._MOJIBAKE_PAIR, text) == first_pair(PLAIN, text), text
-    assert first_pair(ingest._MOJIBAKE_PAIR, "CafÃ© and Ã la") == 3
-    assert first_pair(ingest._MOJIBAKE_PAIR, "say Ã la") == 4          # "[ÂÃ] ", the no-break space lost
+            assert ingest.mojibake_pair(text) == ingest.mojibake_pair(text, True) == first_pair(PLAIN, text), text
+    for by_continuation in (False, True):
+        assert ingest.mojibake_pair("CafÃ© and Ã la", by_continuation) == 3
+        assert ingest.mojibake_pair("say Ã la", by_continuation) == 4          # "[ÂÃ] ", the no-break space lost
+        assert ingest.mojibake_pair("Ã la, Ã©", by_continuation) == 0
+        assert ingest.mojibake_pair("Сумма 5 млрд тенге, № 3", by_continuation) is None
+        assert ingest.mojibake_pair("«5 млрд тенге», № 3", by_continuation) == 12      # "е»", as in cp1251
 
 
 @settings(max_examples=2000, deadline=None)
