@@ -147,6 +147,7 @@ def _candidates(text: str, lines: int = 12) -> list[tuple[int, str, str, int]]:
 
 LINE_CHARS = 300          # of a candidate line, what the date rules read
 _TIME_AT_END = regex.compile(r"(?r)" + _TIME.pattern + "$")
+_TIME_ENDS = frozenset("0123456789mM")           # the last characters a _TIME can have
 
 
 def _after_date(body: str) -> int:
@@ -155,6 +156,8 @@ def _after_date(body: str) -> int:
     end = len(body)
     while True:
         end = len(body[:end].rstrip(_AROUND))
+        if body[end - 1:end] not in _TIME_ENDS:
+            return end                    # (a search from the end tries every start in `regex`)
         m = _TIME_AT_END.search(body, 0, end)
         if m is None:
             return end
@@ -167,10 +170,15 @@ def _closing_date(body: str) -> int | None:
     first where there are fewer, the end being where only _after_date's tail follows; None: no
     comma, or none the date rules read."""
     end = _after_date(body)
-    commas = [i for i, c in enumerate(body[:min(end, LINE_CHARS)]) if c == ","]
-    if not commas or end > LINE_CHARS:
+    if end > LINE_CHARS or "," not in body[:end]:
         return None
-    return commas[-4] + 1 if len(commas) >= 4 else commas[0] + 1     # (the date follows a comma)
+    head = body[:end]
+    if head.count(",") < 4:
+        return head.find(",") + 1         # (the date follows a comma)
+    at = end
+    for _ in range(4):
+        at = head.rfind(",", 0, at)
+    return at + 1
 
 
 def dateline_texts(text: str) -> list[str]:
