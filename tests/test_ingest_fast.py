@@ -68,7 +68,10 @@ def test_the_byte_counts_are_the_regex_counts(text):
     cyr = ingest._count(ingest._CYRILLIC, text)
     assert sum(leads) == cyr
     assert ingest._letters(text, data, cyr, leads) == ingest._count(ingest._LETTER, text)
-    assert ingest._kazakh(data, leads) == ingest._count(ingest._KAZAKH, text)
+    kazakh = ingest._count(ingest._KAZAKH, text)
+    assert ingest._kazakh(data, leads) == kazakh
+    for above in (0, 0.5, 1, 2.5, 10):      # guess_language's early answer: more than `above` or not
+        assert (ingest._kazakh(data, leads, above) > above) == (kazakh > above)
 
 
 @settings(max_examples=2000, deadline=None)
