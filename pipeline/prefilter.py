@@ -692,6 +692,7 @@ class _Hyperscan:
             always, _, refit = head.partition(b";")
             db = self._hs.loadb(blob, self._hs.HS_MODE_BLOCK)
             db.scratch = self._hs.Scratch(db)
+            _touch(path)
             return db, {int(k) for k in always.split(b",") if k}, {int(k) for k in refit.split(b",") if k}
         except Exception:  # noqa: BLE001 - no cache or a damaged one: built again
             pass
@@ -705,6 +706,7 @@ class _Hyperscan:
         if db is not None:
             head = ",".join(map(str, sorted(always))) + ";" + ",".join(map(str, sorted(refit)))
             _atomic_write(path, head.encode() + b"\n" + self._hs.dumpb(db))
+            prune(path.parent, keep=path)
         return db, always, refit
 
     def _compile(self, exprs: dict):
@@ -810,6 +812,49 @@ def _atomic_write(path: Path, data: bytes) -> None:
         pass                                  # no cache: compiled again next time
 
 
+# What the prefilter's cache folder may hold, at most: every rule change leaves databases of tens
+# of megabytes behind (a user editing rules for a week: gigabytes); the shipped rules' own take
+# ~60 MB, and other rule sets in use (a user's --rules, the test suite's) fit beside them.
+CACHE_BYTES = 1 << 30
+
+
+def prune(folder: Path, keep: Path | None = None, budget: int | None = None) -> None:
+    """Delete the least recently used files of a cache folder (by modification time: a hit
+    touches its file) until it holds at most `budget` bytes (CACHE_BYTES), never `keep` (just
+    written). A file another process has open stays readable to it; one it was about to open is
+    built again there. Errors (a file gone meanwhile, a folder not ours to write) are ignored."""
+    budget = CACHE_BYTES if budget is None else budget
+    files = []
+    try:
+        for f in folder.iterdir():
+            try:
+                st = f.stat()
+            except OSError:
+                continue
+            if f.is_file():
+                files.append((st.st_mtime, st.st_size, f))
+    except OSError:
+        return
+    total = sum(size for _, size, _ in files)
+    for _, size, f in sorted(files, key=lambda t: t[0]):
+        if total <= budget:
+            break
+        if f == keep:
+            continue
+        try:
+            f.unlink()
+            total -= size
+        except OSError:
+            pass
+
+
+def _touch(path: Path) -> None:
+    try:
+        os.utime(path)
+    except OSError:
+        pass
+
+
 def available() -> list[str]:
     out = []
     for name, mod in (("hyperscan", "hyperscan"), ("re2", "re2")):
@@ -865,6 +910,7 @@ def relaxed_checks(checks: list[tuple[str, int]]) -> tuple[list[str | None], lis
         relaxed, is_exact = data["relaxed"], data["exact"]
         if (data["key"] == key and len(relaxed) == len(is_exact) == len(checks)
                 and all(r is None or isinstance(r, str) for r in relaxed) and all(isinstance(e, bool) for e in is_exact)):
+            _touch(path)
             return relaxed, is_exact
     except Exception:  # noqa: BLE001 - no cache or a damaged one: computed again
         pass

@@ -96,3 +96,30 @@ def test_an_unwritable_cache_still_relaxes(tmp_path, monkeypatch):
     blocker.write_text("not a folder")
     monkeypatch.setenv("KZX_CACHE", str(blocker))
     assert Prefilter(PATTERNS, "regex").relaxed[1:] == RELAXED[1:]
+
+
+def test_prune_deletes_the_least_recently_used_files_down_to_the_budget(tmp_path):
+    import os
+    for k, name in enumerate(["a.hsdb", "b.hsdb", "c.relaxed.json", "d.hsdb", ".tmpx"]):
+        f = tmp_path / name
+        f.write_bytes(b"x" * 100)
+        os.utime(f, (1000 + k, 1000 + k))          # a oldest, .tmpx newest
+    prefilter.prune(tmp_path, keep=tmp_path / "a.hsdb", budget=250)
+    assert sorted(f.name for f in tmp_path.iterdir()) == [".tmpx", "a.hsdb"]      # b, c, d: oldest but the kept one
+    prefilter.prune(tmp_path, budget=1000)          # under the budget: nothing goes
+    assert len(list(tmp_path.iterdir())) == 2
+    prefilter.prune(tmp_path / "missing", budget=0)     # no folder: nothing to do, no error
+
+
+@pytest.mark.skipif("hyperscan" not in prefilter.available(), reason="needs Hyperscan")
+def test_a_new_database_prunes_the_folder_and_a_hit_keeps_its_file_fresh(cache, monkeypatch):
+    import os
+    Prefilter(["tenge", "dollars"], "hyperscan")
+    [first] = sorted(cache.glob("*.hsdb"))
+    os.utime(first, (1000, 1000))
+    Prefilter(["tenge", "dollars"], "hyperscan")            # a hit: the file is touched
+    assert first.stat().st_mtime > 1000
+    os.utime(first, (1000, 1000))
+    monkeypatch.setattr(prefilter, "CACHE_BYTES", first.stat().st_size + 10)
+    Prefilter(["euro", "pounds"], "hyperscan")               # a new database: the old one goes
+    assert first not in set(cache.glob("*.hsdb")) and len(list(cache.glob("*.hsdb"))) == 1
