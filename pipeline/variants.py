@@ -23,9 +23,10 @@ from .gates import without
 
 @functools.lru_cache(maxsize=None)
 def _code_key() -> str:
-    """What decides the forms besides the pattern: the code of the modules that work them out."""
-    from . import branches, gates
-    code = b"\0".join(Path(f).read_bytes() for f in (branches.__file__, gates.__file__, __file__))
+    """What decides the forms besides the pattern: the code of the modules that work them out
+    (lazy_regex: peel's test compile goes through it)."""
+    from . import branches, gates, lazy_regex
+    code = b"\0".join(Path(f).read_bytes() for f in (branches.__file__, gates.__file__, lazy_regex.__file__, __file__))
     return hashlib.sha256(code + regex.__version__.encode()).hexdigest()
 
 

@@ -60,3 +60,20 @@ def test_a_file_for_other_inputs_is_not_taken(tmp_path, monkeypatch):
     path_a = variants._path(*a)
     path_a.write_bytes(path_b.read_bytes())                 # b's answer where a's belongs
     assert variants.forms(*a) == variants.work_out(*a)
+
+
+@pytest.mark.parametrize("module", ["branches", "gates", "lazy_regex", "variants"])
+def test_the_key_changes_with_the_code_of_every_module_that_works_the_forms_out(tmp_path, monkeypatch, module):
+    import importlib
+    mod = importlib.import_module(f"kzx.{module}")
+    variants._code_key.cache_clear()
+    before = variants._code_key()
+    changed = tmp_path / f"{module}.py"
+    changed.write_bytes(open(mod.__file__, "rb").read() + b"\n# changed\n")
+    monkeypatch.setattr(mod, "__file__", str(changed))
+    variants._code_key.cache_clear()
+    try:
+        assert variants._code_key() != before
+    finally:
+        monkeypatch.undo()
+        variants._code_key.cache_clear()
