@@ -680,7 +680,7 @@ def _mojibake_pairs(plain: bool = False, by_continuation: bool = False) -> re.Pa
 MOJIBAKE_PAGES = ("latin-1", "cp1252", "cp1251", "cp437", "mac_roman")
 _LOST_NBSP = re.compile("[ÂÃ] ")   # "Â\xa0", "Ã\xa0" (à) whose no-break space became a space
 _MOJIBAKE_PAIR = _mojibake_pairs()
-_PAIR_BY_CONTINUATION = _mojibake_pairs(by_continuation=True)
+_pair_by_continuation = functools.cache(lambda: _mojibake_pairs(by_continuation=True))   # (for Cyrillic text only)
 
 
 def mojibake_pair(text: str, by_continuation: bool = False) -> int | None:
@@ -691,7 +691,7 @@ def mojibake_pair(text: str, by_continuation: bool = False) -> int | None:
     if not by_continuation:
         m = _MOJIBAKE_PAIR.search(text)
         return m and m.start()
-    found = [m.start() - 1 for m in (_PAIR_BY_CONTINUATION.search(text),) if m]
+    found = [m.start() - 1 for m in (_pair_by_continuation().search(text),) if m]
     found += [m.start() for m in (_LOST_NBSP.search(text),) if m]
     return min(found) if found else None
 

@@ -129,7 +129,7 @@ def _candidates(text: str, lines: int = 12) -> list[tuple[int, str, str, int]]:
             continue             # a day to the calendar needs a number (a day, a year); most lines have none
         body = line[_PREFIX.match(line).end():]
         start = 0
-        if not (_CREDIT.search(body) and _PLACE_FIRST.match(_TIME.sub("", body[:80]).lstrip(_AROUND))):
+        if not (_CREDIT.search(body) and _PLACE_FIRST.match(_TIME.sub("", body).lstrip(_AROUND))):
             # no place and credit that a date could stand between: the date must end the line, and
             # a date's span ends in a letter or digit, as a time does (tests/test_ingest.py checks
             # every date the rules find in their examples)
@@ -147,7 +147,6 @@ def _candidates(text: str, lines: int = 12) -> list[tuple[int, str, str, int]]:
 
 LINE_CHARS = 300          # of a candidate line, what the date rules read
 _TIME_AT_END = regex.compile(r"(?r)" + _TIME.pattern + "$")
-_TIME_ENDS = frozenset("0123456789mM")           # the last characters a _TIME can have
 
 
 def _after_date(body: str) -> int:
@@ -156,8 +155,9 @@ def _after_date(body: str) -> int:
     end = len(body)
     while True:
         end = len(body[:end].rstrip(_AROUND))
-        if body[end - 1:end] not in _TIME_ENDS:
-            return end                    # (a search from the end tries every start in `regex`)
+        last = body[end - 1:end]
+        if not (last.isdigit() or last in ("m", "M")):
+            return end                    # no _TIME ends so (a search from the end tries every start)
         m = _TIME_AT_END.search(body, 0, end)
         if m is None:
             return end
@@ -166,15 +166,14 @@ def _after_date(body: str) -> int:
 
 def _closing_date(body: str) -> int | None:
     """Where in a title the ", <date>" that may end it starts, at the earliest: after the fourth
-    comma from its end (a date holds two at most: "Thursday, September 1, 2023"), or after the
-    first where there are fewer, the end being where only _after_date's tail follows; None: no
-    comma, or none the date rules read."""
+    comma from its end (a date holds two at most: "Thursday, September 1, 2023"), the end being
+    where only _after_date's tail follows; None: no comma, or none the date rules read."""
     end = _after_date(body)
     if end > LINE_CHARS or "," not in body[:end]:
         return None
     head = body[:end]
     if head.count(",") < 4:
-        return head.find(",") + 1         # (the date follows a comma)
+        return 0                          # (from a comma on, "Friday, 5 May 2024" would lose its "Friday,")
     at = end
     for _ in range(4):
         at = head.rfind(",", 0, at)

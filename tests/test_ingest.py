@@ -136,13 +136,49 @@ def test_dateline_lines_read_are_those_a_date_could_be_taken_from(rules):
     # a line whose end no date could be (";", "%") is not read, unless a place and a credit lead it
     assert _candidates("Заголовок\n• в 2023 году – 455 тыс. тенге;\nрост на 5%.\n5 марта 2024 г.\n") == [
         (4, "5 марта 2024 г.", "5 марта 2024 г.", 0)]
-    # a long title with fewer than four commas is read from its first on (the date follows a comma)
-    assert dateline_texts("The akim of the region told of the plans of the year, in Astana, 5 May 2024\n") == [
-        " in Astana, 5 May 2024"]
     # a long title is read from its fourth comma from the end on, a closing date's times and stops left out
     title = "A long title, with words, and more words, of the President of the Republic, Thursday, September 1, 2023, 10:15."
     assert dateline_texts(title + "\nText.") == [" of the President of the Republic, Thursday, September 1, 2023, 10:15."]
     assert find_dateline(title + "\nText.", rules) == dt.date(2023, 9, 1)
+
+
+# Lines a dateline may be, or not: places, credits, titles, times (also in other digits), lists.
+_LINES = ["ASTANA, 12 November 2023", "АЛМАТЫ, 5 марта 2024 – Kazinform. Аким сообщил о росте на 5%.",
+          "Akim of Astana met foreign investors at the forum held on Friday, 5 May 2024",
+          "State of the Nation Address by President Tokayev delivered on Thursday, September 1, 2023",
+          "Итоги социально-экономического развития области за прошлый год,17.01.2022",
+          "A long title of the President of the Republic of Kazakhstan, Thursday, September 1, 2023, １０:１５",
+          "-" * 80 + "АСТАНА, 5 марта 2024 – Kazinform. Президент провёл совещание по вопросам.",
+          "10:15 | " * 11 + "АСТАНА, 5 марта 2024 – Kazinform. Текст.", "• в 2023 году – 455 тыс. тенге;",
+          "рост на 5%.", "5 марта 2024 г.", "2024 жылғы 3 наурыз", "17.01.2022, 10:15", "Published: 12.03.2024 10:15",
+          "The plant opened on 5 May 2022 and hired 300 people, the akim said on Monday.", "2025-03-14",
+          "Ust-Kamenogorsk (Kazinform), 3 March 2022", "Үкімет отырысы, 2024 жылғы 12 қараша",
+          "Новость дня о бюджете области на этот год, Астана, 5 марта 2024 года, 10:15", "Текст без даты."]
+
+
+def test_the_lines_a_dateline_is_looked_for_in_give_what_reading_every_line_gives(rules, monkeypatch):
+    """_candidates leaves out lines no dateline could come from, and reads a long title from its
+    fourth comma from the end: find_dateline gives what it gives reading every line with a digit
+    from its start, on the lines above in any order."""
+    import random
+
+    from kzx import metadata
+    texts = [a + "\n" + b + "\nText." for a in _LINES for b in _LINES]
+    rnd = random.Random(7)
+    texts += ["\n".join(rnd.choice(_LINES) for _ in range(rnd.randint(1, 5))) for _ in range(300)]
+    gated = [find_dateline(t, rules) for t in texts]
+
+    def every_line(text, lines=12):
+        seen, out = 0, []
+        for line in (ln.strip() for ln in text[:2000].splitlines()):
+            if line:
+                seen += 1
+                if seen <= lines and metadata._DIGIT.search(line):
+                    out.append((seen, line, line[metadata._PREFIX.match(line).end():], 0))
+        return out
+    monkeypatch.setattr(metadata, "_candidates", every_line)
+    assert [find_dateline(t, rules) for t in texts] == gated
+    assert sum(d is not None for d in gated) > 400
 
 
 def test_every_date_the_rules_find_ends_in_a_letter_or_digit(rules):
