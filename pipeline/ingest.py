@@ -691,9 +691,9 @@ def mojibake_pair(text: str, by_continuation: bool = False) -> int | None:
     if not by_continuation:
         m = _MOJIBAKE_PAIR.search(text)
         return m and m.start()
-    found = [m.start() - 1 for m in (_pair_by_continuation().search(text),) if m]
-    found += [m.start() for m in (_LOST_NBSP.search(text),) if m]
-    return min(found) if found else None
+    pair, lost = _pair_by_continuation().search(text), _LOST_NBSP.search(text)
+    starts = ([pair.start() - 1] if pair else []) + ([lost.start()] if lost else [])
+    return min(starts, default=None)
 
 
 def repair_mojibake(text: str) -> tuple[str, int]:

@@ -169,10 +169,11 @@ def _closing_date(body: str) -> int | None:
     comma from its end (a date holds two at most: "Thursday, September 1, 2023"), the end being
     where only _after_date's tail follows; None: no comma, or none the date rules read."""
     end = _after_date(body)
-    if end > LINE_CHARS or "," not in body[:end]:
-        return None
     head = body[:end]
-    if head.count(",") < 4:
+    commas = head.count(",")
+    if end > LINE_CHARS or not commas:
+        return None
+    if commas < 4:
         return 0                          # (from a comma on, "Friday, 5 May 2024" would lose its "Friday,")
     at = end
     for _ in range(4):
